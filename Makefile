@@ -1,0 +1,30 @@
+# Set-up is part of every target: a fresh clone needs nothing but python3 (3.10+).
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test bench check clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	# The pip that ships with the system Python cannot resolve lxml[html-clean]: upgrade it first.
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,redis]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install          ## crawl all five portals into output/articles.jsonl
+	$(PY) -m crawler.crawl_all
+
+test: install         ## the test suite (no benchmarks)
+	$(PY) -m pytest -q
+
+check: install        ## scrapy check: the spiders' contracts
+	$(VENV)/bin/scrapy check
+
+bench: install        ## quality and speed benchmarks; writes BENCHMARKS.md
+	$(PY) -m bench
+
+clean:
+	rm -rf output .pytest_cache

@@ -1,0 +1,77 @@
+"""Command line: `python -m cleaners extract [--portal NAME|auto|generic] [--url URL] PATH...`
+
+Writes one JSON object per input path to standard output, in input order: the article (the same
+fields as the crawler's items, plus `path`), or `{"path", "error", "reason"}` when the input cannot
+be turned into an article. Always exits 0 once the arguments are understood.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .core import Cleaner
+from .document import Page, Rejected
+from .extract import EXTRACTORS
+from .profiles import ProfileError, ProfileRegistry
+
+# Inputs larger than this are refused unread (same bound as the crawler's DOWNLOAD_MAXSIZE).
+MAX_BYTES = 20 * 1024 * 1024
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise Rejected("too-large", f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    return data
+
+
+def extract_one(cleaner: Cleaner, path: str, portal: str, url: str | None) -> dict:
+    try:
+        body = _read(path)
+    except Rejected as rejection:
+        return {"path": path, "error": str(rejection), "reason": rejection.reason}
+    except OSError as exc:
+        return {"path": path, "error": f"cannot read the file: {exc.strerror or exc}", "reason": "unreadable"}
+    result = cleaner.run(Page(body=body, url=url), portal)
+    if "reason" in result:
+        detail = result.get("detail")
+        return {"path": path, "error": f"{result['reason']}: {detail}" if detail else result["reason"],
+                "reason": result["reason"]}
+    return {"path": path, **result}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cleaners")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ex = sub.add_parser("extract", help="clean saved pages into article JSON lines")
+    ex.add_argument("paths", nargs="+", metavar="PATH")
+    ex.add_argument("--portal", default="auto",
+                    help="profile name, 'auto' (by URL, else generic; the default) or 'generic'")
+    ex.add_argument("--url", help="the URL the page(s) came from (used for profile matching)")
+    ex.add_argument("--extractor", default="generic", choices=sorted(EXTRACTORS),
+                    help="extractor for generic mode")
+    ex.add_argument("--no-convert", action="store_true", help="keep Traditional script as it is")
+    sub.add_parser("profiles", help="list the known portal profiles")
+    args = parser.parse_args(argv)
+
+    try:
+        registry = ProfileRegistry.default()
+        if args.command == "profiles":
+            for profile in registry:
+                print(f"{profile.name}\t{profile.description}")
+            return 0
+        if args.portal not in ("auto", "generic"):
+            registry.get(args.portal)
+    except ProfileError as exc:
+        parser.error(str(exc))
+
+    cleaner = Cleaner(registry, convert=None if args.no_convert else "t2s", generic=args.extractor)
+    out = sys.stdout
+    if hasattr(out, "reconfigure"):
+        out.reconfigure(encoding="utf-8")
+    for path in args.paths:
+        out.write(json.dumps(extract_one(cleaner, path, args.portal, args.url), ensure_ascii=False) + "\n")
+        out.flush()
+    return 0

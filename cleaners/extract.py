@@ -1,0 +1,129 @@
+"""Extractors: find the article's text on a page and return it as lines.
+
+All extractors share one interface, `extract(doc) -> list[Line]`, so the Scrapy pipeline, the command
+line and the benchmark can swap them. `ProfileExtractor` uses a portal's selectors; the others are
+generic and used when no profile matches.
+"""
+from __future__ import annotations
+
+import copy
+import re
+
+import lxml.html
+
+from .document import Document, Line, Rejected
+from .html import element_lines, normalise_space, select, text_of
+
+
+class Extractor:
+    name = "extractor"
+
+    def extract(self, doc: Document) -> list[Line]:
+        raise NotImplementedError
+
+
+class ProfileExtractor(Extractor):
+    """The profile's body container, minus the profile's named noise blocks and pull quotes."""
+    name = "profile"
+
+    def extract(self, doc: Document) -> list[Line]:
+        profile = doc.profile
+        selector = profile.selectors.get("body", "")
+        found = select(doc.tree, selector)
+        if not found:
+            raise Rejected("not-article", f"nothing on the page matches the {profile.name} body selector {selector!r}")
+        container = found[0]
+        for kind, noise_selector in profile.noise.items():
+            for el in select(container, noise_selector):
+                doc.remove(f"profile:{kind}", text_of(el))
+                el.drop_tree()
+        quote_selector = profile.selectors.get("pull_quotes")
+        if quote_selector:
+            quotes = []
+            for el in select(container, quote_selector):
+                text = text_of(el)
+                if text:
+                    quotes.append(text)
+                    doc.remove("pull-quote", text)
+                el.drop_tree()
+            if quotes:
+                doc.fields["pullQuotes"] = quotes
+        return element_lines(container)
+
+
+def _text_lines(text: str | None) -> list[Line]:
+    return [Line(t) for t in (normalise_space(x) for x in (text or "").splitlines()) if t]
+
+
+class TrafilaturaExtractor(Extractor):
+    name = "trafilatura"
+
+    def __init__(self, **options):
+        self.options = {"include_comments": False, "include_tables": True, **options}
+
+    def extract(self, doc: Document) -> list[Line]:
+        import trafilatura
+        text = trafilatura.extract(copy.deepcopy(doc.tree), url=doc.url, **self.options)
+        return _text_lines(text)
+
+
+# readability-lxml scores candidate blocks by ASCII commas; Chinese prose uses the full-width one.
+_CJK_COMMA = re.compile("[，、；]")
+
+
+class ReadabilityExtractor(Extractor):
+    name = "readability"
+
+    def extract(self, doc: Document) -> list[Line]:
+        from readability import Document as Readability
+        html = lxml.html.tostring(doc.tree, encoding="unicode")
+        # Give Chinese commas the weight ASCII commas have; the text we return comes from the
+        # original tree, so this substitution never reaches the output.
+        scored = _CJK_COMMA.sub(lambda m: m.group(0) + ",", html)
+        summary = Readability(scored).summary(html_partial=True)
+        root = lxml.html.fragment_fromstring(summary, create_parent="div")
+        lines = element_lines(root)
+        for line in lines:
+            line.text = re.sub(r"([，、；]),", r"\1", line.text)
+        return lines
+
+
+class GenericExtractor(Extractor):
+    """No profile: run the generic extractors and keep the result that looks most like an article."""
+    name = "generic"
+
+    def __init__(self, extractors: list[Extractor] | None = None):
+        self.extractors = extractors or [TrafilaturaExtractor(favor_precision=True), ReadabilityExtractor()]
+
+    def extract(self, doc: Document) -> list[Line]:
+        best: list[Line] = []
+        best_score = -1.0
+        for extractor in self.extractors:
+            try:
+                lines = extractor.extract(doc)
+            except Rejected:
+                raise
+            except Exception as exc:  # an extractor bug on one page must not lose the page
+                doc.counters[f"extractor-error/{extractor.name}"] += 1
+                doc.fields.setdefault("_errors", []).append(f"{extractor.name}: {type(exc).__name__}: {exc}")
+                continue
+            score = _article_score(lines)
+            if score > best_score:
+                best, best_score = lines, score
+                doc.fields["extractor"] = extractor.name
+        return best
+
+
+def _article_score(lines: list[Line]) -> float:
+    """Prose characters, discounted by link text: what an article has more of than a menu."""
+    prose = sum(len(l.text) for l in lines if len(l.text) >= 20)
+    links = sum(l.link_chars for l in lines)
+    return prose - 2 * links
+
+
+EXTRACTORS = {
+    "generic": GenericExtractor,
+    "trafilatura": lambda: TrafilaturaExtractor(),
+    "trafilatura-precision": lambda: TrafilaturaExtractor(favor_precision=True),
+    "readability": ReadabilityExtractor,
+}

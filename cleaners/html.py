@@ -1,0 +1,116 @@
+"""DOM helpers: parsing, selecting, and turning an element into lines of text in reading order."""
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from .document import Line
+
+# Elements whose text is never article text.
+INVISIBLE = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
+             "select", "button", "input", "textarea", "form")
+BLOCK_TAGS = frozenset("""
+address article aside blockquote center dd details dialog div dl dt fieldset figcaption figure footer
+form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody thead tfoot tr td th
+ul body html caption
+""".split())
+HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+
+_WS = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
+
+
+def normalise_space(text: str) -> str:
+    """Collapse runs of spaces (including full-width and no-break spaces) and trim."""
+    return _WS.sub(" ", text).strip()
+
+
+def parse(html: str):
+    """Parse HTML leniently; returns the root element (never None for non-empty input)."""
+    # XML declarations with an encoding make lxml refuse a str; the text is already decoded.
+    html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
+    root = lxml.html.document_fromstring(html, parser=parser) if html.strip() else None
+    return root
+
+
+def select(root, selector: str) -> list:
+    """Elements matching a CSS selector, or an XPath expression if it starts with '/' or '('."""
+    if not selector or root is None:
+        return []
+    try:
+        if selector.lstrip().startswith(("/", "(", "./")):
+            return [e for e in root.xpath(selector) if isinstance(e, etree._Element)]
+        return root.cssselect(selector)
+    except (etree.XPathError, Exception) as exc:  # cssselect raises its own SelectorError types
+        raise ValueError(f"bad selector {selector!r}: {exc}") from exc
+
+
+def drop(element) -> None:
+    """Remove an element but keep its tail text (which belongs to the parent)."""
+    if element.getparent() is not None:
+        element.drop_tree()
+
+
+def strip_invisible(root) -> None:
+    for el in list(root.iter(*INVISIBLE)):
+        drop(el)
+    for el in list(root.iter(etree.Comment)):
+        drop(el)
+    # Inline display:none is a common way to hide chrome (and SEO stuffing) from readers.
+    for el in list(root.xpath('//*[@style and contains(translate(@style," ",""),"display:none")]')):
+        drop(el)
+
+
+def text_of(element) -> str:
+    if element is None:
+        return ""
+    return normalise_space(element.text_content())
+
+
+def element_lines(element) -> list[Line]:
+    """Split an element into blocks of text: one Line per paragraph-like block."""
+    lines: list[Line] = []
+    buf: list[str] = []
+    state = {"links": 0, "tag": "p"}
+
+    def flush(tag: str | None = None):
+        text = normalise_space("".join(buf))
+        if text:
+            links = min(state["links"], len(text))
+            block_tag = state["tag"]
+            lines.append(Line(text=text, tag=block_tag, link_chars=links, heading=block_tag in HEADING_TAGS))
+        buf.clear()
+        state["links"] = 0
+        if tag:
+            state["tag"] = tag
+
+    def walk(el, in_link: bool):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        is_block = tag in BLOCK_TAGS
+        if is_block:
+            flush(tag)
+        if tag == "br":
+            flush()
+        link = in_link or tag == "a"
+        if el.text and tag not in INVISIBLE and isinstance(el.tag, str):
+            buf.append(el.text)
+            if link:
+                state["links"] += len(normalise_space(el.text))
+        for child in el:
+            walk(child, link)
+        if is_block:
+            flush("p")
+        if el.tail:
+            buf.append(el.tail)
+            if in_link:
+                state["links"] += len(normalise_space(el.tail))
+
+    walk(element, False)
+    flush()
+    return lines
+
+
+def tostring(element) -> str:
+    return lxml.html.tostring(element, encoding="unicode")

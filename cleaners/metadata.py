@@ -1,0 +1,130 @@
+"""Article metadata from the DOM: profile selectors first, then what pages declare in <head>, then
+what Chinese pages print near the title."""
+from __future__ import annotations
+
+import json
+import re
+
+from . import dates
+from .document import Document
+from .html import select, text_of
+from .rules.meta import CRUMB_SPLIT, FIELD_PATTERNS, TAG_SPLIT, split_breadcrumbs
+
+_TITLE_SEP = re.compile(r"\s*(?:[_|｜]|--|——|—|–|\s-\s|::|»)\s*")
+_DATE_META = ("article:published_time", "og:article:published_time", "og:release_date", "pubdate",
+              "publishdate", "publish_date", "publishtime", "datepublished", "dc.date", "dc.date.issued",
+              "sailthru.date", "parsely-pub-date", "date", "firstpublishedtime", "weibo:article:create_at")
+_AUTHOR_META = ("author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author")
+_SOURCE_META = ("source", "contentsource", "og:site_name_source", "mediaid")
+
+
+def _meta(root, names) -> str:
+    for el in root.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        if key in names:
+            value = (el.get("content") or "").strip()
+            if value:
+                return value
+    return ""
+
+
+def _json_ld(root) -> dict:
+    for el in root.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(el.text or "")
+        except ValueError:
+            continue
+        for obj in (data if isinstance(data, list) else data.get("@graph", [data]) if isinstance(data, dict) else []):
+            if isinstance(obj, dict) and ("datePublished" in obj or "headline" in obj):
+                return obj
+    return {}
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", "", text)
+
+
+def headline(root, title_text: str) -> str:
+    """The article title without the site name that <title> usually carries."""
+    squashed_title = _squash(title_text)
+    candidates = [text_of(h) for h in root.iter("h1", "h2")]
+    # A heading that the <title> contains is the headline (the rest of <title> is the site name).
+    for cand in candidates:
+        if len(cand) >= 4 and _squash(cand) and _squash(cand) in squashed_title:
+            return cand
+    og = _meta(root, ("og:title", "twitter:title"))
+    if og:
+        return strip_site_suffix(og)
+    if title_text:
+        return strip_site_suffix(title_text)
+    h1 = [c for c in candidates[:1] if c]
+    return h1[0] if h1 else ""
+
+
+def strip_site_suffix(title: str) -> str:
+    parts = [p for p in _TITLE_SEP.split(title) if p]
+    if len(parts) <= 1:
+        return title.strip()
+    return max(parts, key=len).strip()
+
+
+def _from_selector(doc: Document, key: str):
+    selector = doc.profile.selectors.get(key) if doc.profile else None
+    return select(doc.tree, selector) if selector else []
+
+
+def _labelled(text: str, field: str) -> str:
+    m = FIELD_PATTERNS[field].search(text)
+    return m.group("value").strip() if m else text.strip()
+
+
+def extract_metadata(doc: Document, root) -> None:
+    """Fill doc.fields from the whole page (profile selectors, then generic evidence)."""
+    title_el = root.find(".//title")
+    title_text = text_of(title_el) if title_el is not None else ""
+    ld = _json_ld(root)
+
+    els = _from_selector(doc, "headline")
+    doc.set_default("headline", text_of(els[0]) if els else "")
+    doc.set_default("headline", (ld.get("headline") or "").strip() if isinstance(ld.get("headline"), str) else "")
+    doc.set_default("headline", headline(root, title_text))
+
+    for el in _from_selector(doc, "date"):
+        _set_date(doc, text_of(el))
+    for value in (ld.get("datePublished"), _meta(root, _DATE_META)):
+        if isinstance(value, str):
+            _set_date(doc, value)
+
+    for key, field in (("source", "source"), ("editor", "editor"), ("author", "authors")):
+        els = _from_selector(doc, key)
+        if els:
+            value = _labelled(text_of(els[0]), field)
+            doc.set_default(field, [value] if field == "authors" else value)
+    author = _meta(root, _AUTHOR_META)
+    if author and not re.match(r"https?://", author):
+        doc.set_default("authors", [a.strip() for a in re.split(r"[,，;；、]", author) if a.strip()])
+    doc.set_default("source", _meta(root, _SOURCE_META))
+
+    crumbs = _from_selector(doc, "breadcrumbs")
+    if len(crumbs) == 1:
+        doc.set_default("breadcrumbs", split_breadcrumbs(text_of(crumbs[0])))
+    elif crumbs:
+        doc.set_default("breadcrumbs", [t for t in (text_of(c) for c in crumbs) if t and not CRUMB_SPLIT.fullmatch(t)])
+
+    tags = [text_of(t) for t in _from_selector(doc, "tags")]
+    if len(tags) == 1:
+        tags = [t for t in TAG_SPLIT.split(re.sub(r"^.*?[:：]", "", tags[0])) if t]
+    doc.set_default("tags", [t for t in tags if t])
+
+    desc = _from_selector(doc, "description")
+    doc.set_default("description", text_of(desc[0]) if desc else _meta(root, ("description", "og:description")))
+
+    lang = (root.get("lang") or root.get("xml:lang") or "").strip()
+    doc.set_default("inLanguage", lang.split("-")[0].lower() if lang else "")
+
+
+def _set_date(doc: Document, text: str) -> None:
+    parsed = dates.parse_date(text)
+    if parsed:
+        doc.set_default("datePublished", parsed[0])
+        doc.set_default("datePublishedRaw", parsed[1])

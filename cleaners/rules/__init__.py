@@ -1,0 +1,30 @@
+"""The shared cleaning rules, in the order they run. Every portal and generic mode use the same list."""
+from __future__ import annotations
+
+from ..document import Document
+from . import blocks, chrome, meta
+from .base import LineRule, Rule
+
+DEFAULT_RULES: tuple[Rule, ...] = (
+    *meta.RULES,          # breadcrumbs, repeated headline, tags, meta lines: removed and kept as fields
+    *chrome.LINE_RULES,   # prev/next, copyright, disclaimers, login bar, share, page tools, contact …
+    *blocks.RULES,        # promo blocks, related lists, link lists, pull quotes
+)
+
+
+def by_name(name: str) -> Rule:
+    for rule in DEFAULT_RULES:
+        if rule.name == name:
+            return rule
+    raise KeyError(name)
+
+
+def apply_rules(doc: Document, rules=DEFAULT_RULES) -> Document:
+    for rule in rules:
+        if not doc.lines:
+            break
+        rule.apply(doc)
+    return doc
+
+
+__all__ = ["DEFAULT_RULES", "LineRule", "Rule", "apply_rules", "by_name"]

@@ -1,0 +1,82 @@
+"""What a cleaning rule is.
+
+A rule is a small named object that looks at the document's lines and removes chrome, recording each
+removal (and the rule's name) on the document. Rules hold no portal knowledge: patterns describe how
+Chinese portals phrase their chrome in general. Patterns are written in Simplified script and widened
+to also match Traditional pages (see `script.tolerant`).
+"""
+from __future__ import annotations
+
+import re
+
+from ..document import Document, Line
+from ..script import compile_tolerant
+
+# A "paragraph" is prose: long enough and ending like a sentence. Chrome sits before the first and
+# after the last of these (or is short).
+_SENTENCE_END = re.compile(r"[。！？!?；;…”」』\)）.]$")
+
+
+def is_prose(line: Line, min_len: int = 40) -> bool:
+    return (len(line.text) >= min_len and line.link_density < 0.5
+            and bool(_SENTENCE_END.search(line.text)))
+
+
+def content_span(lines: list[Line]) -> tuple[int, int]:
+    """Index of the first and last prose line; (0, -1) when there is none."""
+    idx = [i for i, line in enumerate(lines) if is_prose(line)]
+    return (idx[0], idx[-1]) if idx else (0, -1)
+
+
+class Rule:
+    """Base class: subclasses implement `apply` and give themselves a `name` and a `kind`."""
+    name: str = "rule"
+    kind: str = "chrome"     # what the removed text was: the chrome kind, or meta/title/pull-quote
+    description: str = ""
+
+    def apply(self, doc: Document) -> None:
+        raise NotImplementedError
+
+    def drop(self, doc: Document, line: Line) -> None:
+        doc.remove(self.name, line.text)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+
+class LineRule(Rule):
+    """Remove short lines matching a pattern, anywhere or only outside the prose span.
+
+    zone: 'any' | 'outside' (before the first or after the last prose line) | 'tail' (after the last).
+    """
+
+    def __init__(self, name: str, pattern: str, kind: str = "chrome", max_len: int = 120,
+                 zone: str = "any", flags: int = re.I, description: str = ""):
+        self.name, self.pattern, self.kind, self.max_len = name, pattern, kind, max_len
+        self.zone, self.description = zone, description
+        self.regex = compile_tolerant(pattern, flags)
+
+    def matches(self, line: Line) -> bool:
+        return len(line.text) <= self.max_len and bool(self.regex.search(line.text))
+
+    def in_zone(self, i: int, span: tuple[int, int]) -> bool:
+        first, last = span
+        if self.zone == "any" or last < 0:
+            return True
+        if self.zone == "tail":
+            return i > last
+        return i < first or i > last
+
+    def apply(self, doc: Document) -> None:
+        span = content_span(doc.lines) if self.zone != "any" else (0, -1)
+        keep = []
+        for i, line in enumerate(doc.lines):
+            if self.in_zone(i, span) and self.matches(line):
+                self.drop(doc, line)
+                self.on_match(doc, line)
+            else:
+                keep.append(line)
+        doc.lines = keep
+
+    def on_match(self, doc: Document, line: Line) -> None:
+        """Hook for rules that also capture metadata from the line they remove."""

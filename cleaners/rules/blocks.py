@@ -1,0 +1,111 @@
+"""Rules that recognise chrome by the shape of a run of lines, not by a single line's words."""
+from __future__ import annotations
+
+import re
+
+from ..document import Document
+from ..script import compile_tolerant
+from .base import Rule, content_span
+from .chrome import WECHAT_PROMO
+
+RELATED_HEADING = compile_tolerant(
+    r"^\s*[【\[]?\s*(相关(文章|阅读|新闻|推荐|链接|内容|稿件|报道)|延伸阅读|推荐阅读|扩展阅读|热门(文章|推荐|新闻|阅读)|"
+    r"猜你喜欢|精彩推荐|为你推荐|往期(回顾|推荐|精选)|更多(精彩|阅读|新闻)|最新(文章|新闻)|热点(新闻|推荐)|"
+    r"related (articles|posts|stories)|read more|more stories)\s*[】\]]?\s*[:：]?\s*$", re.I)
+
+
+class RelatedListRule(Rule):
+    """A 相关文章 / 推荐阅读 heading after the article: it and everything below it are teasers."""
+    name = "related"
+    kind = "chrome"
+    description = "related-article lists under a heading"
+
+    def apply(self, doc: Document) -> None:
+        total = sum(len(line.text) for line in doc.lines) or 1
+        seen = 0
+        for i, line in enumerate(doc.lines):
+            # Only in the second half of the text: a heading near the top is the site's sidebar order.
+            if seen / total >= 0.3 and len(line.text) <= 30 and RELATED_HEADING.search(line.text):
+                for dropped in doc.lines[i:]:
+                    self.drop(doc, dropped)
+                doc.lines = doc.lines[:i]
+                return
+            seen += len(line.text)
+
+
+class LinkListRule(Rule):
+    """Lines that are all link, outside the prose: navigation before it, teaser lists after it."""
+    name = "link-list"
+    kind = "chrome"
+    description = "link-only lines (menus, related titles) outside the article text"
+    min_density = 0.7
+
+    def apply(self, doc: Document) -> None:
+        first, last = content_span(doc.lines)
+        if last < 0:
+            return
+        keep = []
+        for i, line in enumerate(doc.lines):
+            outside = i < first or i > last
+            if outside and line.link_density >= self.min_density and len(line.text) <= 80:
+                self.drop(doc, line)
+            else:
+                keep.append(line)
+        doc.lines = keep
+
+
+class PromoBlockRule(Rule):
+    """Ad blocks framed by WeChat/QR-code lines: the short lines between two promo lines go too."""
+    name = "wechat-promo"
+    kind = "chrome"
+    description = "WeChat / QR-code advertising blocks"
+    max_gap = 5
+    max_len = 80
+
+    def apply(self, doc: Document) -> None:
+        first, last = content_span(doc.lines)
+        hits = [i for i, line in enumerate(doc.lines)
+                if (i < first or i > last or last < 0) and WECHAT_PROMO.matches(line)]
+        drop = set(hits)
+        for a, b in zip(hits, hits[1:]):
+            between = range(a + 1, b)
+            if b - a <= self.max_gap and all(len(doc.lines[j].text) <= self.max_len for j in between):
+                drop.update(between)
+        if not drop:
+            return
+        for i in sorted(drop):
+            self.drop(doc, doc.lines[i])
+        doc.lines = [line for i, line in enumerate(doc.lines) if i not in drop]
+
+
+def _grams(text: str, n: int = 4) -> set[str]:
+    text = re.sub(r"\W+", "", text)
+    return {text[i:i + n] for i in range(max(len(text) - n + 1, 0))}
+
+
+class PullQuoteRule(Rule):
+    """Leading paragraphs that repeat sentences of the body (pull quotes): moved to `pullQuotes`."""
+    name = "pull-quote"
+    kind = "pull-quote"
+    description = "opening highlights repeating the body"
+    max_lead = 3
+    min_overlap = 0.5
+
+    def apply(self, doc: Document) -> None:
+        quotes = []
+        while doc.lines and len(quotes) < self.max_lead and len(doc.lines) > 2:
+            head, rest = doc.lines[0], doc.lines[1:]
+            grams = _grams(re.sub(r"^[^:：]{1,8}[:：]", "", head.text))  # drop a "Speaker:" prefix
+            if len(grams) < 10:
+                break
+            later = set().union(*(_grams(line.text) for line in rest))
+            if len(grams & later) / len(grams) < self.min_overlap:
+                break
+            quotes.append(head.text)
+            self.drop(doc, head)
+            doc.lines = rest
+        if quotes:
+            doc.fields["pullQuotes"] = doc.fields.get("pullQuotes", []) + quotes
+
+
+RULES = (PromoBlockRule(), RelatedListRule(), LinkListRule(), PullQuoteRule())

@@ -1,0 +1,64 @@
+"""Crawl accounting: every response ends as an article item or a rejection with a reason."""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from scrapy import signals
+
+logger = logging.getLogger(__name__)
+
+
+class RejectionLog:
+    """Writes dropped pages (RejectedItem records) as JSON lines to REJECTIONS_URI, counts them per
+    reason in the stats, and prints a one-line summary when the spider closes."""
+
+    def __init__(self, crawler, uri: str | None):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.uri = uri
+        self.file = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls(crawler, crawler.settings.get("REJECTIONS_URI"))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        return ext
+
+    def spider_opened(self, spider):
+        if self.uri:
+            path = Path(self.uri % {"name": spider.name})
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.file = path.open("w", encoding="utf-8")
+
+    def item_scraped(self, item, response, spider):
+        self.stats.inc_value("accounting/articles")
+
+    def item_dropped(self, item, response, exception, spider):
+        record = getattr(exception, "record", None) or {
+            "url": getattr(response, "url", None), "reason": "dropped", "detail": str(exception)}
+        self.stats.inc_value("accounting/rejections")
+        self.stats.inc_value(f"accounting/rejections/{record['reason']}")
+        if self.file:
+            self.file.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self.file.flush()
+
+    def spider_closed(self, spider, reason):
+        if self.file:
+            self.file.close()
+        articles = self.stats.get_value("accounting/articles", 0)
+        rejections = self.stats.get_value("accounting/rejections", 0)
+        pages = self.stats.get_value("accounting/pages", 0)
+        reasons = {k.rsplit("/", 1)[1]: v for k, v in self.stats.get_stats().items()
+                   if k.startswith("accounting/rejections/")}
+        detail = ", ".join(f"{k} {v}" for k, v in sorted(reasons.items()))
+        balanced = "ok" if pages == articles + rejections else "MISMATCH"
+        self.stats.set_value("accounting/balanced", pages == articles + rejections)
+        summary = (f"{spider.name}: {pages} pages -> {articles} articles, {rejections} rejections"
+                   f"{' (' + detail + ')' if detail else ''} [{balanced}]")
+        self.stats.set_value("accounting/summary", summary)
+        logger.info(summary)

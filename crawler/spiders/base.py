@@ -1,0 +1,95 @@
+"""The spider every portal uses: start at the profile's list pages, follow pagination and article
+links, and hand every page it receives to the item pipelines, which decide what is an article."""
+from __future__ import annotations
+
+import scrapy
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
+
+from cleaners import Page, ProfileRegistry
+
+from ..items import ArticleItem
+from ..middlewares import FixtureMissing
+
+
+def failure_reason(failure) -> tuple[str, int | None, str]:
+    """(reason code, HTTP status, detail) for a request that produced no usable response."""
+    exc = failure.value
+    if failure.check(HttpError):
+        status = exc.response.status
+        return f"http-{status}", status, f"HTTP {status}"
+    if failure.check(FixtureMissing):
+        return "no-fixture", None, str(exc)
+    if failure.check(TimeoutError, TCPTimedOutError):
+        return "timeout", None, str(exc) or "the request timed out"
+    if failure.check(DNSLookupError):
+        return "dns-failed", None, str(exc)
+    if failure.check(ConnectionRefusedError):
+        return "connection-failed", None, str(exc)
+    text = str(exc)
+    if "redirect" in text.lower():
+        return "redirect-loop", None, text
+    return "fetch-failed", None, f"{type(exc).__name__}: {text}"
+
+
+class PortalSpider(scrapy.Spider):
+    """Subclasses set `name` (= profile name); everything else comes from the profile."""
+
+    profile = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.profile is None:
+            type(self).profile = ProfileRegistry.default().get(self.name)
+        crawl = self.profile.crawl
+        self.start_urls = list(getattr(self, "start_urls", None) or crawl.get("start_urls", []))
+        self.allowed_domains = list(crawl.get("allowed_domains", []))
+
+    async def start(self):
+        for url in self.start_urls:
+            yield scrapy.Request(url, callback=self.parse, errback=self.failed)
+
+    def start_requests(self):  # Scrapy < 2.13
+        for url in self.start_urls:
+            yield scrapy.Request(url, callback=self.parse, errback=self.failed)
+
+    def parse(self, response):
+        """A list page: follow its pagination and article links; the page itself is an item too
+        (the pipelines reject it as not an article), so every response is accounted for.
+
+        @portal_start
+        @returns items 1 1
+        @returns requests 2
+        @cleans_to rejection
+        """
+        yield self.page_item(response)
+        crawl = self.profile.crawl
+        for link in response.css(crawl.get("article_links", "")) if crawl.get("article_links") else ():
+            yield response.follow(link, callback=self.parse_article, errback=self.failed)
+        for link in response.css(crawl.get("pagination_links", "")) if crawl.get("pagination_links") else ():
+            yield response.follow(link, callback=self.parse, errback=self.failed)
+
+    def parse_article(self, response):
+        """An article page.
+
+        @portal_article
+        @returns items 1 1
+        @returns requests 0 0
+        @cleans_to article
+        """
+        yield self.page_item(response)
+
+    def page_item(self, response) -> ArticleItem:
+        self.crawler.stats.inc_value("accounting/pages")
+        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1")
+                   for k, v in response.headers.items() if v}
+        page = Page(body=response.body, url=response.url, headers=headers, status=response.status)
+        return ArticleItem(url=response.url, portal=self.name, page=page)
+
+    def failed(self, failure):
+        """Errback: a request that failed still ends as one record (a rejection with a reason)."""
+        self.crawler.stats.inc_value("accounting/pages")
+        reason, status, detail = failure_reason(failure)
+        request = failure.request
+        yield ArticleItem(url=request.url, portal=self.name, page=None,
+                          rejection={"reason": reason, "status": status, "detail": detail})

@@ -1,0 +1,19 @@
+"""A spider class for every portal profile with a [crawl] section: a new portal is a new profile
+(plus fixtures), not new code. The spider's name is the profile's name."""
+from cleaners import ProfileRegistry
+
+from .base import PortalSpider
+
+
+def _spider_class(profile) -> type[PortalSpider]:
+    class_name = "".join(part.capitalize() for part in profile.name.replace("_", "-").split("-")) + "Spider"
+    return type(class_name, (PortalSpider,), {
+        "name": profile.name, "profile": profile, "__module__": __name__,
+        "__doc__": f"Spider for {profile.description or profile.name} (profile {profile.source_path}).",
+    })
+
+
+for _profile in ProfileRegistry.default():
+    if _profile.crawl.get("start_urls"):
+        _cls = _spider_class(_profile)
+        globals()[_cls.__name__] = _cls

@@ -1,0 +1,164 @@
+"""One test per cleaning rule: what it removes, what it keeps, what it records."""
+import pytest
+
+from cleaners.rules import by_name
+from conftest import PROSE, make_doc
+
+
+def run(rule_name, *texts, **kw):
+    doc = make_doc(*texts, **kw)
+    by_name(rule_name).apply(doc)
+    return doc
+
+
+def kept(doc):
+    return [line.text for line in doc.lines]
+
+
+def test_prev_next_removes_neighbour_links_in_both_scripts():
+    doc = run("prev-next", PROSE, "上一条:飞友科技参加预备会", "下一篇：这是本分类下的最后一篇文章", "【上一篇】某某", "下一條:某某")
+    assert kept(doc) == [PROSE]
+    assert [r["rule"] for r in doc.removed] == ["prev-next"] * 4
+
+
+def test_prev_next_keeps_prose_that_mentions_next_steps():
+    text = "下一步，我们将继续推进园区建设。"
+    assert kept(run("prev-next", PROSE, text)) == [PROSE, text]
+
+
+def test_copyright_removes_copyright_icp_and_reprint_notices():
+    lines = ["Copyright © 2015-2024 Example.com All Rights Reserved. 版权所有:某某网",
+             "版权声明:本文由网络蜘蛛自动收集于网络,如需转载请查明并注明出处",
+             "苏ICP备12345678号-1", "未经本网授权，不得转载、复制"]
+    assert kept(run("copyright", PROSE, *lines)) == [PROSE]
+
+
+def test_copyright_keeps_long_paragraph_about_copyright_law():
+    text = "会议指出，要加强版权保护工作，" + "完善知识产权制度，" * 25
+    assert kept(run("copyright", text)) == [text]
+
+
+def test_platform_disclaimer_both_languages():
+    lines = ["特别声明:以上内容为自媒体平台用户上传并发布,本平台仅提供信息存储服务。",
+             "Notice: The content above is uploaded and posted by a user of a platform."]
+    doc = run("platform-disclaimer", PROSE, *lines)
+    assert kept(doc) == [PROSE]
+
+
+def test_login_bar():
+    assert kept(run("login-bar", "欢迎来到某某网! 请登录  免费注册  忘记密码?", PROSE)) == [PROSE]
+
+
+def test_share_line_only_when_it_is_just_share_buttons():
+    doc = run("share", PROSE, "分享给朋友:", "分享到：微信 微博 QQ空间", "我们要分享发展成果，共同推进。")
+    assert kept(doc) == [PROSE, "我们要分享发展成果，共同推进。"]
+
+
+def test_page_tools():
+    assert kept(run("page-tools", PROSE, "【打印本页】【关闭窗口】", "字号：大 中 小")) == [PROSE]
+
+
+def test_comments_widgets():
+    assert kept(run("comments", PROSE, "发表评论", "已有0人参与")) == [PROSE]
+
+
+def test_contact_block_outside_the_article():
+    lines = ["与我们联系", "• 联系电话:+86-0512-53660867", "• 传  真:+86-0512-53660867", "• 邮  箱:info@example.com"]
+    assert kept(run("contact", PROSE, *lines)) == [PROSE]
+
+
+def test_contact_lines_inside_the_article_stay():
+    inner = "电话：0510-12345678"
+    assert kept(run("contact", PROSE, inner, PROSE)) == [PROSE, inner, PROSE]
+
+
+def test_view_count():
+    assert kept(run("view-count", PROSE, "阅读：1234")) == [PROSE]
+
+
+def test_wechat_promo_block_takes_the_lines_it_frames():
+    block = ["某某微信号", "产业招商/厂房土地租售:400 0123 021", "或微信/手机:13391219793",
+             "请说明您的需求,以便快速帮您对接资源。", "长按/扫一扫加某某的微信号"]
+    doc = run("wechat-promo", PROSE, "市领导参加调研。(记者 某某)", *block)
+    assert kept(doc) == [PROSE, "市领导参加调研。(记者 某某)"]
+    assert len(doc.removed) == 5
+
+
+def test_related_heading_cuts_the_teaser_list():
+    doc = run("related", PROSE, PROSE, "相关文章", "【公示公告】某某公告", "一段很长的摘要" * 10)
+    assert kept(doc) == [PROSE, PROSE]
+    assert doc.removed[0] == {"rule": "related", "text": "相关文章"}
+
+
+def test_related_heading_near_the_top_is_left_alone():
+    doc = run("related", "相关新闻", PROSE, PROSE)
+    assert kept(doc) == ["相关新闻", PROSE, PROSE]
+
+
+def test_link_list_after_the_article():
+    doc = run("link-list", PROSE, "国产首台设备出机", "天黑后，就来新吴吧！", links={1, 2})
+    assert kept(doc) == [PROSE]
+
+
+def test_link_list_keeps_linked_text_inside_the_article():
+    doc = run("link-list", PROSE, "某某公司", PROSE, links={1})
+    assert kept(doc) == [PROSE, "某某公司", PROSE]
+
+
+def test_pull_quotes_repeating_the_body_move_to_their_own_field():
+    quote = "赵某:江阴与靖江是两个交流联系最紧密的城市,要推动高质量跨江融合发展。"
+    body = ["赵某指出,江阴与靖江隔江相望,是两个交流联系最紧密的城市。会议强调,要推动高质量跨江融合发展。", PROSE]
+    doc = run("pull-quote", quote, *body)
+    assert kept(doc) == body
+    assert doc.fields["pullQuotes"] == [quote]
+
+
+def test_opening_paragraph_that_does_not_repeat_stays():
+    doc = run("pull-quote", PROSE, "另一段完全不同的文字，谈的是交通建设和港口资源整合的情况。", "第三段。" * 5)
+    assert kept(doc)[0] == PROSE
+    assert "pullQuotes" not in doc.fields
+
+
+def test_breadcrumbs_are_removed_and_kept_as_a_list():
+    doc = run("breadcrumbs", "您现在的位置:首页 > 开发区新闻 > 无锡 > 文字新闻", PROSE)
+    assert kept(doc) == [PROSE]
+    assert doc.fields["breadcrumbs"] == ["首页", "开发区新闻", "无锡", "文字新闻"]
+
+
+def test_tags_line():
+    doc = run("tags", PROSE, "标签: 镇江工业园 产业园")
+    assert kept(doc) == [PROSE]
+    assert doc.fields["tags"] == ["镇江工业园", "产业园"]
+
+
+def test_repeated_headline():
+    doc = run("headline", "奋楫争先 全力助推绿色发展", PROSE, fields={"headline": "奋楫争先 全力助推绿色发展"})
+    assert kept(doc) == [PROSE]
+
+
+@pytest.mark.parametrize("line, fields", [
+    ("发布时间:2021-12-03  来源:江阴日报", {"datePublished": "2021-12-03", "source": "江阴日报"}),
+    ("2021/10/19 13:13:28", {"datePublished": "2021-10-19T13:13:28"}),
+    ("編輯 | 楊亦哲", {"editor": "楊亦哲"}),
+    ("來源 | 無錫日報", {"source": "無錫日報"}),
+    ("责任编辑：王小明", {"editor": "王小明"}),
+    ("作者：李华", {"authors": ["李华"]}),
+])
+def test_meta_lines_become_fields(line, fields):
+    doc = run("meta-line", line, PROSE)
+    assert kept(doc) == [PROSE]
+    for key, value in fields.items():
+        assert doc.fields[key] == value
+
+
+def test_meta_line_keeps_body_paragraph_ending_with_a_byline():
+    text = "市委常委、常务副市长郭某，市政府秘书长马某参加调研。(记者 崔某)"
+    assert kept(run("meta-line", PROSE, text)) == [PROSE, text]
+
+
+def test_every_rule_has_a_test():
+    from cleaners.rules import DEFAULT_RULES
+    tested = {"prev-next", "copyright", "platform-disclaimer", "login-bar", "share", "page-tools", "comments",
+              "contact", "view-count", "wechat-promo", "related", "link-list", "pull-quote", "breadcrumbs",
+              "tags", "headline", "meta-line"}
+    assert {rule.name for rule in DEFAULT_RULES} <= tested

@@ -78,10 +78,17 @@ class Document:
         return "\n".join(line.text for line in self.lines)
 
     def to_item(self) -> dict[str, Any]:
-        item = {"url": self.url, "portal": self.portal, **self.fields,
-                "articleBody": self.body, "encoding": self.encoding, "removed": self.removed}
-        return {k: item[k] for k in ARTICLE_FIELDS if item.get(k) not in (None, "", [], {})} | {
-            "articleBody": self.body, "removed": self.removed}
+        """The article as an item: known fields in ARTICLE_FIELDS order, empty ones left out;
+        portal-specific fields (from profile patterns) as schema.org-style additionalProperties."""
+        values = {"url": self.url, "portal": self.portal, **self.fields, "encoding": self.encoding}
+        extra = [{"name": k, "value": v} for k, v in self.fields.items()
+                 if k not in ARTICLE_FIELDS and not k.startswith("_") and v]
+        if extra:
+            values["additionalProperties"] = extra
+        item = {k: values[k] for k in ARTICLE_FIELDS if values.get(k) not in (None, "", [], {})}
+        item["articleBody"] = self.body
+        item["removed"] = self.removed
+        return {k: item[k] for k in ARTICLE_FIELDS if k in item}
 
 
 class Rejected(Exception):

@@ -35,7 +35,8 @@ class ProfileExtractor(Extractor):
         container = found[0]
         for kind, noise_selector in profile.noise.items():
             for el in select(container, noise_selector):
-                doc.remove(f"profile:{kind}", text_of(el))
+                for line in element_lines(el):
+                    doc.remove(f"profile:{kind}", line.text)
                 el.drop_tree()
         quote_selector = profile.selectors.get("pull_quotes")
         if quote_selector:

@@ -8,7 +8,7 @@ import re
 from . import dates
 from .document import Document
 from .html import select, text_of
-from .rules.meta import CRUMB_SPLIT, FIELD_PATTERNS, TAG_SPLIT, split_breadcrumbs
+from .rules.meta import CRUMB_SPLIT, FIELD_PATTERNS, TAG_SPLIT, split_breadcrumbs, split_names
 
 _TITLE_SEP = re.compile(r"\s*(?:[_|｜]|--|——|—|–|\s-\s|::|»)\s*")
 _DATE_META = ("article:published_time", "og:article:published_time", "og:release_date", "pubdate",
@@ -99,15 +99,18 @@ def extract_metadata(doc: Document, root) -> None:
         els = _from_selector(doc, key)
         if els:
             value = _labelled(text_of(els[0]), field)
-            doc.set_default(field, [value] if field == "authors" else value)
+            doc.set_default(field, split_names(value) if field == "authors" else value)
     author = _meta(root, _AUTHOR_META)
     if author and not re.match(r"https?://", author):
         doc.set_default("authors", [a.strip() for a in re.split(r"[,，;；、]", author) if a.strip()])
     doc.set_default("source", _meta(root, _SOURCE_META))
 
     crumbs = _from_selector(doc, "breadcrumbs")
-    if len(crumbs) == 1:
-        doc.set_default("breadcrumbs", split_breadcrumbs(text_of(crumbs[0])))
+    parents = {c.getparent() for c in crumbs}
+    if len(crumbs) == 1 or (len(parents) == 1 and None not in parents):
+        # The trail's own text: the last crumb (current page) is often plain text, not a link.
+        trail = crumbs[0] if len(crumbs) == 1 else crumbs[0].getparent()
+        doc.set_default("breadcrumbs", split_breadcrumbs(text_of(trail)))
     elif crumbs:
         doc.set_default("breadcrumbs", [t for t in (text_of(c) for c in crumbs) if t and not CRUMB_SPLIT.fullmatch(t)])
 
@@ -118,6 +121,13 @@ def extract_metadata(doc: Document, root) -> None:
 
     desc = _from_selector(doc, "description")
     doc.set_default("description", text_of(desc[0]) if desc else _meta(root, ("description", "og:description")))
+
+    if doc.profile is not None and doc.profile.patterns:
+        page_text = root.text_content()
+        for name, rx in doc.profile.patterns.items():
+            m = rx.search(page_text)
+            if m:
+                doc.set_default(name, m.group("value").strip())
 
     lang = (root.get("lang") or root.get("xml:lang") or "").strip()
     doc.set_default("inLanguage", lang.split("-")[0].lower() if lang else "")

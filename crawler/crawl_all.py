@@ -31,7 +31,6 @@ def main(argv: list[str] | None = None) -> int:
         settings.set(name, value, priority="cmdline")
     settings.set("FEEDS", {str(parts / "%(name)s.jsonl"): {"format": "jsonlines", "overwrite": True}},
                  priority="cmdline")
-    settings.set("REJECTIONS_URI", str(parts / "%(name)s.rejections.jsonl"), priority="cmdline")
 
     process = CrawlerProcess(settings)
     names = args.spiders or sorted(process.spider_loader.list())

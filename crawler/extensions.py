@@ -10,6 +10,18 @@ from scrapy import signals
 logger = logging.getLogger(__name__)
 
 
+def rejections_uri(settings) -> str | None:
+    """REJECTIONS_URI if set; else beside the first local items feed; else the default."""
+    if settings.get("REJECTIONS_URI"):
+        return settings.get("REJECTIONS_URI")
+    for uri in settings.getdict("FEEDS"):
+        uri = str(uri)
+        if "://" not in uri or uri.startswith("file://"):
+            path = Path(uri.removeprefix("file://"))
+            return str(path.with_name(path.name.split(".")[0] + ".rejections.jsonl"))
+    return settings.get("REJECTIONS_DEFAULT_URI")
+
+
 class RejectionLog:
     """Writes dropped pages (RejectedItem records) as JSON lines to REJECTIONS_URI, counts them per
     reason in the stats, and prints a one-line summary when the spider closes."""
@@ -22,7 +34,7 @@ class RejectionLog:
 
     @classmethod
     def from_crawler(cls, crawler):
-        ext = cls(crawler, crawler.settings.get("REJECTIONS_URI"))
+        ext = cls(crawler, rejections_uri(crawler.settings))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)

@@ -47,19 +47,19 @@ ITEM_PIPELINES = {
 CLEANERS_CONVERT = "t2s"
 CLEANERS_GENERIC_EXTRACTOR = "generic"
 
-# Rejections (pages that are not articles, HTTP errors, …) are dropped items with a reason; they
-# are written here as JSON lines. %(name)s is the spider name.
-REJECTIONS_URI = str(PROJECT_ROOT / "output" / "%(name)s.rejections.jsonl")
+# Rejections (pages that are not articles, HTTP errors, …) are dropped items with a reason, written
+# as JSON lines beside the items feed (out.jsonl -> out.rejections.jsonl), or to REJECTIONS_URI if
+# set (%(name)s is the spider name).
+REJECTIONS_URI = None
+REJECTIONS_DEFAULT_URI = str(PROJECT_ROOT / "output" / "%(name)s.rejections.jsonl")
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
 EXTENSIONS = {
     "crawler.extensions.RejectionLog": 500,
 }
 
+# Items feed: give one with -o/-O (scrapy crawl NAME -O out.jsonl); `make run` writes output/.
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)
-FEEDS = {
-    str(PROJECT_ROOT / "output" / "%(name)s.jsonl"): {"format": "jsonlines", "overwrite": True},
-}
 
 SPIDER_CONTRACTS = {
     "crawler.contracts.PortalStartContract": 10,

@@ -15,7 +15,8 @@ _NAME = r"(?P<value>[^\s|｜,，;；:：()（）\[\]【】]{1,30}(?:\s+[\u4e00-\
 FIELD_PATTERNS = {
     "source": compile_tolerant(r"(?:来源|稿源|出处|来自|转自|转载自)" + _SEP + r"(?P<value>[^\s|｜]{1,40})"),
     "editor": compile_tolerant(r"(?:责任编辑|编辑|责编|编审|校对)" + _SEP + _NAME),
-    "authors": compile_tolerant(r"(?:作者|撰稿|撰文|记者|通讯员|文|发布者|发布人)" + _SEP + _NAME),
+    # Reporters are often named with just a space: "记者 张三 李四".
+    "authors": compile_tolerant(r"(?:(?:作者|撰稿|撰文|记者|通讯员|文|发布者|发布人)" + _SEP + r"|(?:记者|作者|通讯员)\s+)" + _NAME),
 }
 # A line is a meta line when it starts with one of these labels (or is a bare date line).
 META_LABEL = compile_tolerant(
@@ -35,7 +36,7 @@ def capture_fields(doc: Document, text: str) -> bool:
         m = rx.search(text)
         if m:
             value = m.group("value").strip()
-            doc.set_default(name, [value] if name == "authors" else value)
+            doc.set_default(name, split_names(value) if name == "authors" else value)
             found = True
     if doc.profile is not None:
         for name, rx in doc.profile.patterns.items():
@@ -49,6 +50,10 @@ def capture_fields(doc: Document, text: str) -> bool:
         doc.set_default("datePublishedRaw", parsed[1])
         found = True
     return found
+
+
+def split_names(value: str) -> list[str]:
+    return [n for n in re.split(r"[\s,，、;；]+", value) if n]
 
 
 class MetaLineRule(Rule):

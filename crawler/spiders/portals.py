@@ -13,7 +13,5 @@ def _spider_class(profile) -> type[PortalSpider]:
     })
 
 
-for _profile in ProfileRegistry.default():
-    if _profile.crawl.get("start_urls"):
-        _cls = _spider_class(_profile)
-        globals()[_cls.__name__] = _cls
+globals().update({cls.__name__: cls for cls in (
+    _spider_class(profile) for profile in ProfileRegistry.default() if profile.crawl.get("start_urls"))})

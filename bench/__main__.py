@@ -1,0 +1,223 @@
+"""`python -m bench [--dataset zh,en,fixtures] [--limit N] [--systems ...] [--pages FILE] [--no-write]`
+
+Runs every system in its own subprocess, one after the other (so timings do not compete for the
+CPU), scores the output with the shared datasets' score.py, prints a table and (for a full run)
+writes it to BENCHMARKS.md.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from .datasets import LOADERS, ROOT, SHARED, shared_available
+from .systems import SYSTEMS
+
+DATASET_TITLES = {"zh": "zh-web-extraction (69)", "en": "article-extraction-benchmark (181)",
+                  "fixtures": "project fixture articles"}
+
+
+def load_score():
+    spec = importlib.util.spec_from_file_location("shared_score", SHARED / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_worker(system: str, datasets: list[str], limit: int) -> dict:
+    cmd = [sys.executable, "-m", "bench.worker", system, ",".join(datasets), str(limit)]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+    if proc.returncode != 0:
+        raise SystemExit(f"bench worker for {system} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout)
+
+
+def _simplified(text: str) -> str:
+    from cleaners.script import to_simplified
+    return to_simplified(text)
+
+
+def score_system(score, out: dict, truths: dict) -> dict:
+    """Per dataset: quality summary over article pages, rejections of non-article pages, speed."""
+    by_ds: dict[str, dict] = {}
+    for r in out["results"]:
+        ds = by_ds.setdefault(r["dataset"], {"rows": [], "ms": [], "rejected_ok": 0, "non_articles": 0,
+                                             "pages": []})
+        ds["ms"].append(r["ms"])
+        truth = truths[(r["dataset"], r["id"])]
+        if truth is None:  # fixture list/other page: must be rejected
+            ds["non_articles"] += 1
+            ds["rejected_ok"] += r.get("text") is None
+            continue
+        if r.get("converted"):  # we converted Traditional to Simplified: compare like with like
+            truth = _simplified(truth)
+        prf = score.prf(r.get("text") or "", truth)
+        ds["rows"].append(prf)
+        ds["pages"].append({"id": r["id"], "P": prf[0], "R": prf[1], "F1": prf[2],
+                            "reason": r.get("reason"), "extractor": r.get("extractor")})
+    return by_ds
+
+
+def metadata_accuracy(out: dict, cases: dict) -> dict:
+    """Generic mode's date and author against zh eval/date_ground.json and author_ground.json."""
+    date_ok = date_n = auth_ok = auth_n = 0
+    for r in out["results"]:
+        if r["dataset"] != "zh":
+            continue
+        extra = cases[("zh", r["id"])].extra
+        want_date = extra.get("date")
+        if want_date and want_date != "UNKNOWN":
+            m = re.search(r"(\d{4})\D+(\d{1,2})\D+(\d{1,2})", want_date)
+            if m:
+                date_n += 1
+                iso = "%s-%02d-%02d" % (m[1], int(m[2]), int(m[3]))
+                date_ok += (r.get("datePublished") or "")[:10] == iso
+        want_author = extra.get("author")
+        if want_author and want_author != "UNKNOWN":
+            auth_n += 1
+            got = " ".join(r.get("authors") or [])
+            auth_ok += bool(got) and (want_author in got or got in want_author)
+    return {"date": (date_ok, date_n), "author": (auth_ok, auth_n)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--dataset", default="zh,en,fixtures", help="comma-separated: zh, en, fixtures")
+    parser.add_argument("--limit", type=int, default=0, help="first N pages of each dataset (0: all)")
+    parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated: " + ", ".join(SYSTEMS))
+    parser.add_argument("--pages", help="write generic mode's per-page scores (JSON) to this file")
+    parser.add_argument("--no-write", action="store_true", help="do not write BENCHMARKS.md")
+    args = parser.parse_args(argv)
+
+    datasets = [d for d in args.dataset.split(",") if d]
+    unknown = set(datasets) - set(LOADERS)
+    if unknown:
+        parser.error(f"unknown dataset(s) {sorted(unknown)}; known: {', '.join(LOADERS)}")
+    if not shared_available():
+        skipped = [d for d in datasets if d in ("zh", "en")]
+        if skipped:
+            print(f"{SHARED} is missing: skipping {', '.join(skipped)}", file=sys.stderr)
+        datasets = [d for d in datasets if d not in ("zh", "en")]
+        score = None
+    else:
+        score = load_score()
+    if not datasets:
+        print("nothing to benchmark", file=sys.stderr)
+        return 1
+    if score is None:
+        # score.py lives with the shared datasets; without it, fall back to a local copy of the metric.
+        from . import metric as score
+
+    cases = {}
+    for name in datasets:
+        loaded = LOADERS[name]()
+        for case in (loaded[:args.limit] if args.limit else loaded):
+            cases[(case.dataset, case.id)] = case
+    truths = {k: c.truth for k, c in cases.items()}
+
+    systems = [s for s in args.systems.split(",") if s]
+    outs, scored = {}, {}
+    for system in systems:
+        print(f"running {system} ...", file=sys.stderr, flush=True)
+        outs[system] = run_worker(system, datasets, args.limit)
+        scored[system] = score_system(score, outs[system], truths)
+
+    table = render(score, datasets, systems, outs, scored, cases, args)
+    print(table)
+    if args.pages and "generic" in scored:
+        pages = {ds: v["pages"] for ds, v in scored["generic"].items()}
+        Path(args.pages).write_text(json.dumps(pages, ensure_ascii=False, indent=1), encoding="utf-8")
+    full = not args.limit and set(datasets) == set(LOADERS) and set(systems) == set(SYSTEMS)
+    if full and not args.no_write:
+        (ROOT / "BENCHMARKS.md").write_text(document(table), encoding="utf-8")
+        print("wrote BENCHMARKS.md", file=sys.stderr)
+    return 0
+
+
+def render(score, datasets, systems, outs, scored, cases, args) -> str:
+    lines = ["| dataset | system | pages | P | R | **F1** (of means) | mean F1 | ms/page | peak RSS MB (Δ) |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for ds in datasets:
+        for system in systems:
+            v = scored[system].get(ds)
+            if not v:
+                continue
+            ms = sum(v["ms"]) / len(v["ms"])
+            out = outs[system]
+            mem = f"{out['rss_peak_kib'] / 1024:.0f} ({(out['rss_peak_kib'] - out['rss_base_kib']) / 1024:+.0f})"
+            if v["rows"]:
+                s = score.summary(v["rows"])
+                q = f"{s['n']} | {s['P']:.3f} | {s['R']:.3f} | **{s['F1_of_means']:.3f}** | {s['mean_F1']:.3f}"
+            else:
+                q = "0 | | | | "
+            lines.append(f"| {ds} | {system} | {q} | {ms:.1f} | {mem} |")
+    notes = []
+    if "fixtures" in datasets:
+        for system in systems:
+            v = scored[system].get("fixtures")
+            if v and v["non_articles"]:
+                notes.append(f"- fixtures, {system}: {v['rejected_ok']}/{v['non_articles']} list/other pages rejected")
+    if "zh" in datasets and "generic" in outs:
+        acc = metadata_accuracy(outs["generic"], cases)
+        (d_ok, d_n), (a_ok, a_n) = acc["date"], acc["author"]
+        notes.append(f"- zh metadata, generic: publish date (day) {d_ok}/{d_n} correct; "
+                     f"author {a_ok}/{a_n} correct (pages whose truth is not UNKNOWN)")
+    if args.limit:
+        notes.append(f"- quick run: first {args.limit} pages of each dataset")
+    return "\n".join(lines + ([""] + notes if notes else []))
+
+
+def document(table: str) -> str:
+    machine = f"{platform.node() or 'host'}: {platform.processor() or platform.machine()}, " \
+              f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    try:
+        import trafilatura
+        import readability  # noqa: F401
+        versions = f"trafilatura {trafilatura.__version__}, readability-lxml " + _dist_version("readability-lxml")
+    except ImportError:
+        versions = ""
+    return f"""# Benchmarks
+
+Generated by `make bench` (`python -m bench`) on {dt.date.today().isoformat()}; machine: {machine};
+{versions}.
+
+{table}
+
+## Method
+
+- Quality: `../shared/datasets/score.py` (4-token shingles, every CJK character one token). Per page
+  precision and recall of the extracted article body against the hand-made truth; **F1** is the F1
+  of mean precision and mean recall (the metric of the project's targets). Only the article body is
+  scored (no headline). A rejected page scores 0. When generic mode converted a Traditional page to
+  Simplified, the truth is converted with the same OpenCC table before scoring.
+- Datasets, read in place: `zh-web-extraction` (69 Chinese pages), `article-extraction-benchmark`
+  (181, mostly English), and the project's fixture articles (truth: the seed's `body` lines from
+  `seeds/truth.json`, or `tests/golden/<portal>/<page>.json` when present; other articles skipped).
+  Fixture list/other pages must be rejected; the note under the table counts them.
+- Systems: `generic` is `Cleaner().run(Page(bytes), portal="generic")`: decoding, parsing, metadata,
+  extraction, rules, normalisation and validation. The baselines get the page already decoded by our
+  decoder (their time does not include decoding): `trafilatura.extract(html)`, the same with
+  `favor_precision=True`, and readability-lxml `Document(html).summary()` as text.
+- Speed and memory: each system runs in its own process, one after another, over the same pages
+  (one warm-up page first). ms/page is wall time per page; peak RSS is the process's `ru_maxrss`
+  (Δ: growth over the resident size after loading the pages and the warm-up).
+"""
+
+
+def _dist_version(name: str) -> str:
+    try:
+        from importlib.metadata import version
+        return version(name)
+    except Exception:
+        return "?"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

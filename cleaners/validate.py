@@ -22,7 +22,25 @@ def validate(doc: Document) -> Document:
     n = words(body)
     if n < MIN_WORDS:
         raise Rejected("not-article", f"only {n} words of text after cleaning (an article has at least {MIN_WORDS})")
+    profile = doc.profile
+    for name in getattr(profile, "required", ()):
+        if not doc.fields.get(name):
+            raise Rejected("not-article", f"no {name}, which every {profile.name} article has")
     links = sum(line.link_chars for line in doc.lines)
     if links > 0.5 * len(body):
         raise Rejected("not-article", "most of the remaining text is links (a list or index page)")
+    drop_foreign_description(doc)
     return doc
+
+
+def _grams(text: str, n: int = 4) -> set[str]:
+    text = re.sub(r"\W+", "", text)
+    return {text[i:i + n] for i in range(max(len(text) - n + 1, 1))}
+
+
+def drop_foreign_description(doc: Document) -> None:
+    """A meta description that shares nothing with the article is the site's, not the article's."""
+    description = doc.fields.get("description")
+    if description and not _grams(description) & _grams((doc.fields.get("headline") or "") + doc.body):
+        doc.remove("site-description", description)
+        del doc.fields["description"]

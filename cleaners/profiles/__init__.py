@@ -33,6 +33,7 @@ class Profile:
     noise: dict[str, str] = field(default_factory=dict)        # chrome kind -> CSS selector
     patterns: dict[str, re.Pattern] = field(default_factory=dict)  # field -> regex with (?P<value>)
     crawl: dict[str, Any] = field(default_factory=dict)
+    required: tuple[str, ...] = ()    # fields every article of the portal has (else: not an article)
     source_path: str = ""
 
     def matches(self, url: str | None) -> bool:
@@ -64,6 +65,7 @@ class Profile:
             noise=dict(data.get("noise", {})),
             patterns=patterns,
             crawl=dict(data.get("crawl", {})),
+            required=tuple(data.get("required", ())),
             source_path=source_path,
         )
 

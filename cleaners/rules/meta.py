@@ -52,8 +52,12 @@ def capture_fields(doc: Document, text: str) -> bool:
     return found
 
 
+# Role words that precede names in bylines ("作者：记者 张三"); they are not names.
+_ROLES = frozenset("记者 通讯员 实习生 实习记者 特约记者 摄影 摄 文 图 作者 编辑 本报记者 首席记者".split())
+
+
 def split_names(value: str) -> list[str]:
-    return [n for n in re.split(r"[\s,，、;；]+", value) if n]
+    return [n for n in re.split(r"[\s,，、;；]+", value) if n and n not in _ROLES]
 
 
 class MetaLineRule(Rule):

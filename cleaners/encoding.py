@@ -90,6 +90,20 @@ def _strict(body: bytes, name: str) -> str | None:
         return None
 
 
+# A decoding that fails on at most this many bytes (or this share of characters) is a damaged page
+# in the right encoding, not the wrong encoding.
+_FEW_ERRORS, _FEW_ERRORS_SHARE = 8, 0.0005
+
+
+def _lenient(body: bytes, name: str) -> str | None:
+    try:
+        text = body.decode(name, errors="replace")
+    except LookupError:
+        return None
+    errors = text.count("\ufffd") - body.count("\ufffd".encode("utf-8"))
+    return text if errors <= max(_FEW_ERRORS, len(text) * _FEW_ERRORS_SHARE) else None
+
+
 def _replacement_ratio(text: str) -> float:
     return text.count("\ufffd") / max(len(text), 1)
 
@@ -112,6 +126,13 @@ def decode(body: bytes | str, content_type: str = "") -> tuple[str, str]:
     for name in ("utf-8", "gb18030", "big5hkscs"):
         text = _strict(body, name)
         if text is not None and (name == "utf-8" or _mostly_cjk_or_ascii(text)):
+            return text, name
+    # Nothing decodes strictly. Pages are often damaged in a few places (a title cut in the middle
+    # of a double-byte character, one stray byte): a declaration, or UTF-8/GB18030, that fails on
+    # only a handful of bytes is still right for the rest of the page.
+    for name in (*declared, "utf-8", "gb18030"):
+        text = _lenient(body, name)
+        if text is not None and (name in declared or name == "utf-8" or _mostly_cjk_or_ascii(text)):
             return text, name
     detected = _detect(body)
     candidates = [n for n in (*declared, detected, "utf-8", "gb18030") if n]

@@ -55,6 +55,19 @@ def headline(root, title_text: str) -> str:
     og = _meta(root, ("og:title", "twitter:title"))
     if og:
         return strip_site_suffix(og)
+    # Old templates print the title in a <td>, <div> or <font>: the longest short element whose text
+    # starts the <title> is the headline ("标题-栏目-网站名").
+    best = ""
+    title_text = title_text.strip()
+    if len(squashed_title) >= 8:
+        for el in root.iter("td", "div", "span", "p", "strong", "b", "font", "h3", "h4"):
+            if len(el) > 3:
+                continue
+            cand = text_of(el)
+            if len(best) < len(cand) < len(title_text) and len(cand) >= 4 and title_text.startswith(cand):
+                best = cand
+    if best:
+        return best
     if title_text:
         return strip_site_suffix(title_text)
     h1 = [c for c in candidates[:1] if c]

@@ -61,6 +61,14 @@ EXTENSIONS = {
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)
 
+# --- distributed crawling ------------------------------------------------------------------------
+# -s DISTRIBUTED=redis -s REDIS_URL=redis://host:6379/0 runs any spider as one of N scrapy-redis
+# workers sharing a queue (see crawler/distributed.py and the README). Off by default.
+DISTRIBUTED = None
+ADDONS = {
+    "crawler.distributed.RedisAddon": 0,
+}
+
 SPIDER_CONTRACTS = {
     "crawler.contracts.PortalStartContract": 10,
     "crawler.contracts.PortalArticleContract": 10,

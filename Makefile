@@ -18,6 +18,7 @@ run: install          ## crawl all five portals into output/articles.jsonl
 	$(PY) -m crawler.crawl_all
 
 test: install         ## the test suite (no benchmarks)
+	scripts/ensure-redis  # redis-server for tests/test_distributed.py (apt-get install where root)
 	$(PY) -m pytest -q
 
 check: install        ## scrapy check: the spiders' contracts

@@ -6,7 +6,7 @@ import re
 import lxml.html
 from lxml import etree
 
-from .document import Line
+from .document import Line, Rejected
 
 # Elements whose text is never article text.
 INVISIBLE = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
@@ -30,9 +30,25 @@ def parse(html: str):
     """Parse HTML leniently; returns the root element (never None for non-empty input)."""
     # XML declarations with an encoding make lxml refuse a str; the text is already decoded.
     html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
-    root = lxml.html.document_fromstring(html, parser=parser) if html.strip() else None
+    if not html.strip():
+        return None
+    root, errors = _parse(html)
+    if any("Excessive depth" in e for e in errors):
+        from .nesting import flatten
+        root, errors = _parse(flatten(html))
+    if errors:  # libxml2 gave up part way: the tree is missing text, so say why instead
+        deep = any("depth" in e for e in errors)
+        raise Rejected("too-deep" if deep else "too-large", f"the HTML parser stopped: {errors[0]}")
     return root
+
+
+def _parse(html: str):
+    """(root, resource-limit errors). huge_tree stays off: it would lift libxml2's guards against
+    oversized text nodes and deep trees; the HTML parser never expands DTD entities."""
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False,
+                                  huge_tree=False, no_network=True)
+    root = lxml.html.document_fromstring(html, parser=parser)
+    return root, [e.message for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"]
 
 
 def select(root, selector: str) -> list:
@@ -86,9 +102,21 @@ def element_lines(element) -> list[Line]:
         if tag:
             state["tag"] = tag
 
-    def walk(el, in_link: bool):
+    # Iterative walk (an explicit stack, not recursion): a deep tree cannot exhaust Python's stack.
+    # ("open", el, in_link) enters an element; ("close", el, in_link) leaves it.
+    stack = [("open", element, False)]
+    while stack:
+        action, el, in_link = stack.pop()
         tag = el.tag if isinstance(el.tag, str) else ""
         is_block = tag in BLOCK_TAGS
+        if action == "close":
+            if is_block:
+                flush("p")
+            if el.tail:
+                buf.append(el.tail)
+                if in_link:
+                    state["links"] += len(normalise_space(el.tail))
+            continue
         if is_block:
             flush(tag)
         if tag == "br":
@@ -98,16 +126,8 @@ def element_lines(element) -> list[Line]:
             buf.append(el.text)
             if link:
                 state["links"] += len(normalise_space(el.text))
-        for child in el:
-            walk(child, link)
-        if is_block:
-            flush("p")
-        if el.tail:
-            buf.append(el.tail)
-            if in_link:
-                state["links"] += len(normalise_space(el.tail))
-
-    walk(element, False)
+        stack.append(("close", el, in_link))
+        stack.extend(("open", child, link) for child in reversed(el))
     flush()
     return lines
 

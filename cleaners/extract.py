@@ -89,12 +89,38 @@ class ReadabilityExtractor(Extractor):
         return lines
 
 
+class DensityExtractor(Extractor):
+    """Our own scorer (cleaners.density): the element holding the most prose, minus chrome inside it."""
+    name = "density"
+
+    def extract(self, doc: Document) -> list[Line]:
+        from . import density
+        stats = density.measure(doc.tree)
+        chosen, top_score = density.content_elements(doc.tree, stats)
+        if chosen:
+            chosen = density.widen(chosen, stats)
+        doc.fields["_density_score"] = top_score
+        lines: list[Line] = []
+        for container in chosen:
+            for el in density.drop_chrome(container, stats):
+                text = text_of(el)
+                if text:
+                    doc.remove("density:chrome-block", text)
+                el.drop_tree()
+            lines.extend(element_lines(container))
+        return lines
+
+
 class GenericExtractor(Extractor):
-    """No profile: run the generic extractors and keep the result that looks most like an article."""
+    """No profile: run the generic extractors and keep the result that looks most like an article.
+
+    By default only our own density scorer runs: on the zh and English benchmarks it beats
+    trafilatura and readability-lxml alone, at a fraction of their time (see BENCHMARKS.md). Pass
+    `extractors=[...]` to compare several per page (slower: each one runs in full)."""
     name = "generic"
 
     def __init__(self, extractors: list[Extractor] | None = None):
-        self.extractors = extractors or [TrafilaturaExtractor(favor_precision=True), ReadabilityExtractor()]
+        self.extractors = extractors or [DensityExtractor()]
 
     def extract(self, doc: Document) -> list[Line]:
         best: list[Line] = []
@@ -127,4 +153,5 @@ EXTRACTORS = {
     "trafilatura": lambda: TrafilaturaExtractor(),
     "trafilatura-precision": lambda: TrafilaturaExtractor(favor_precision=True),
     "readability": ReadabilityExtractor,
+    "density": DensityExtractor,
 }

@@ -69,8 +69,14 @@ def drop(element) -> None:
         element.drop_tree()
 
 
+# ASP.NET and many CMSs wrap the whole page in one <form>: a form holding this much text is layout.
+_FORM_LAYOUT_CHARS = 500
+
+
 def strip_invisible(root) -> None:
     for el in list(root.iter(*INVISIBLE)):
+        if el.tag == "form" and len(el.text_content()) > _FORM_LAYOUT_CHARS:
+            continue
         drop(el)
     for el in list(root.iter(etree.Comment)):
         drop(el)

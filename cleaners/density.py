@@ -1,0 +1,312 @@
+"""A fast, CJK-aware content scorer: find the element that holds the article's prose.
+
+One bottom-up pass over the tree computes, per element, how much text it holds, how much of that is
+link text, and how much punctuation (Chinese prose is full of ，。、；, menus have none). Paragraph-like
+blocks give their score to the element that holds them (readability's idea, with Chinese punctuation
+and old table/<br> layouts in mind); the best holder, penalised by link density and by class/id names
+that mean chrome, is the article. Siblings that score like it (a body split into several blocks) join it.
+Inside the chosen container, chrome subtrees (link lists, comment/share/related widgets) are dropped.
+
+No page, site or sentence is known here: only the shape of prose versus chrome.
+"""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+_PUNCT = re.compile(r"[，。！？；、：,.!?;]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_SPACE = re.compile(r"\s+")
+
+# Class/id words that mean chrome, and words that mean content (readability's lists, plus the pinyin
+# abbreviations Chinese CMSs use: zw = 正文, nr = 内容, wz = 文章).
+NEGATIVE = re.compile(
+    r"comment|reply|footer|foot\b|sidebar|side\b|share|related|recommend|relate|\bnav|menu|breadcrumb|crumb|"
+    r"copyright|banner|sponsor|\bad\b|ads\b|advert|popup|login|toolbar|pager|pagination|\bhot|rank|widget|"
+    r"social|subscribe|disclaimer|\btags?\b|masthead|shoutbox|promo|outbrain|taboola|skyscraper|"
+    r"friendlink|links\b|guanggao|xgwz|xgxw|tuijian|pinglun|fenxiang", re.I)
+POSITIVE = re.compile(r"article|\bcontent|\bbody|entry|\bmain|\bpost|\btext|detail|story|\bzw\b|zhengwen|"
+                      r"\bnr\b|neirong|wenzhang|\bcon\b|\bcont\b|\bcnt\b|\bbox_con|blog", re.I)
+
+# Elements whose paragraph-like text counts as a block of prose.
+PARAGRAPHS = frozenset(("p", "pre", "td", "blockquote", "li", "dd", "div", "section", "article", "font",
+                        "span", "center", "h2", "h3", "h4"))
+CONTAINERS = frozenset(("div", "td", "article", "section", "main", "body", "table", "tbody", "tr", "ul",
+                        "ol", "dl", "blockquote", "center", "font", "span", "form", "li", "dd", "pre", "p"))
+CHROME_TAGS = frozenset(("nav", "footer", "aside", "header", "menu"))
+MIN_PARAGRAPH = 12      # units (a Han character is one, a Latin word about one)
+
+
+def _units(text: str) -> float:
+    """Length in reading units: Han characters count one each, other text about one per word."""
+    cjk = len(_CJK.findall(text))
+    return cjk + (len(text) - cjk) / 6.0
+
+
+class Stats:
+    __slots__ = ("text", "links", "punct", "score", "own", "prose", "noise", "inline", "inline_links")
+
+    def __init__(self):
+        self.text = 0.0     # units of text in the subtree
+        self.links = 0.0    # units of text inside <a>
+        self.punct = 0      # punctuation marks in the subtree
+        self.score = 0.0    # content score collected from paragraphs
+        self.own = 0.0      # units of text directly in this element (its text and children's tails)
+        self.prose = 0.0    # units of prose paragraphs in the subtree (discounted inside comment widgets)
+        self.noise = 0.0    # units of everything else in the subtree (links, labels, widgets)
+        self.inline = ""    # for inline elements: their whole text, which belongs to the enclosing block
+        self.inline_links = 0.0
+
+    @property
+    def link_density(self) -> float:
+        return self.links / self.text if self.text else 0.0
+
+
+COMMENTS = re.compile(r"comment|reply|replies|pinglun|feedback|discuss", re.I)
+BLOCKS = frozenset(("div", "section", "ul", "ol", "dl", "table", "tbody", "tr", "td", "p", "li", "dd", "form",
+                    "nav", "footer", "aside", "header", "menu", "center", "blockquote"))
+
+
+def _names(el) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''}"
+
+
+def _class_weight(el) -> float:
+    names = _names(el)
+    if not names.strip():
+        return 0.0
+    weight = 0.0
+    if NEGATIVE.search(names):
+        weight -= 25
+    if POSITIVE.search(names):
+        weight += 25
+    return weight
+
+
+def _multiplier(el) -> float:
+    """Chrome names shrink an element's score: a comment thread can hold more prose than the post."""
+    names = _names(el)
+    if not names.strip() or POSITIVE.search(names) and not COMMENTS.search(names):
+        return 1.0
+    return 0.25 if NEGATIVE.search(names) else 1.0
+
+
+INLINE = frozenset(("a", "b", "strong", "em", "i", "u", "span", "font", "small", "big", "sub", "sup", "img",
+                    "br", "abbr", "cite", "code", "q", "s", "strike", "time", "mark", "label", "nobr", "wbr"))
+
+
+def measure(root) -> dict:
+    """Per element Stats, computed bottom-up in one pass (children before their parent).
+
+    Inline elements are transparent: their text belongs to the nearest enclosing block, which is
+    then judged as one paragraph: prose (long enough, punctuated, few links) or noise."""
+    stats: dict = {}
+    for el in reversed(list(root.iter())):
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        s = Stats()
+        own_parts = [el.text or ""]
+        own_links = 0.0
+        inline = tag in INLINE
+        for child in el:
+            cs = stats.get(child)
+            if cs is not None:
+                s.text += cs.text
+                s.links += cs.links
+                s.punct += cs.punct
+                s.prose += cs.prose
+                s.noise += cs.noise
+                if cs.inline:
+                    own_parts.append(cs.inline)
+                    own_links += cs.inline_links
+            if child.tail:
+                own_parts.append(child.tail)
+        own_text = _SPACE.sub("", "".join(own_parts))
+        if inline:
+            # Hand the text up to the enclosing block; count nothing here.
+            s.inline = own_text
+            s.inline_links = _units(own_text) if tag == "a" else own_links
+            if tag == "a" and s.text:  # blocks inside a link are link text
+                s.links = s.text
+                s.noise += s.prose
+                s.prose = 0.0
+            stats[el] = s
+            continue
+        if own_text:
+            units = _units(own_text)
+            punct = len(_PUNCT.findall(own_text))
+            s.own = units
+            s.text += units
+            s.links += own_links
+            s.punct += punct
+            plain = units - own_links
+            if plain >= MIN_PARAGRAPH and own_links < 0.3 * units and (punct or plain >= 40):
+                s.prose += plain
+                s.noise += own_links
+            else:
+                s.noise += units
+        names = _names(el)
+        if names.strip() and NEGATIVE.search(names) and (COMMENTS.search(names) or not POSITIVE.search(names)):
+            # Prose inside comment threads, related boxes and sidebars is mostly not the article.
+            s.noise += s.prose * 0.8
+            s.prose *= 0.2
+        stats[el] = s
+    return stats
+
+
+def deep_score(s: Stats) -> float:
+    return s.prose - NOISE_COST * s.noise
+
+
+NOISE_COST = 1.0   # one unit of link/label text costs as much as one unit of prose is worth
+GAIN = 1.15        # an ancestor must add this much net prose to replace the chosen block
+
+
+def _holder(el, s: Stats):
+    """The element a paragraph's score goes to: its parent, or itself when it holds the text
+    directly (old layouts put the whole article as <br>-separated text in one <td> or <div>)."""
+    if el.tag != "p" and s.own >= MIN_PARAGRAPH * 4:
+        return el
+    return el.getparent()
+
+
+def score(root, stats: dict) -> None:
+    for el, s in stats.items():
+        if el.tag not in PARAGRAPHS:
+            continue
+        direct = s.own if el.tag not in ("p", "pre", "blockquote") else s.text - s.links
+        if direct < MIN_PARAGRAPH:
+            continue
+        own_punct = s.punct if el.tag in ("p", "pre", "blockquote") else max(s.punct * s.own / s.text, 0)
+        value = 1 + own_punct + min(direct / 50.0, 6)
+        holder = _holder(el, s)
+        if holder is None:
+            continue
+        hs = stats.get(holder)
+        if hs is None:
+            continue
+        hs.score += value
+        grand = holder.getparent()
+        if grand is not None and grand in stats:
+            stats[grand].score += value / 2
+
+
+def best_candidate(root, stats: dict):
+    best, best_score = None, 0.0
+    for el, s in stats.items():
+        if s.score <= 0 or el.tag not in CONTAINERS:
+            continue
+        total = (s.score + _class_weight(el)) * (1 - s.link_density) * _multiplier(el)
+        if total > best_score:
+            best, best_score = el, total
+    return best, best_score
+
+
+def _final(el, stats) -> float:
+    s = stats.get(el)
+    if s is None:
+        return 0.0
+    return (s.score + _class_weight(el)) * (1 - s.link_density) * _multiplier(el)
+
+
+def content_elements(root, stats: dict | None = None):
+    """The elements holding the article, in document order, or [] when nothing looks like prose."""
+    stats = stats if stats is not None else measure(root)
+    score(root, stats)
+    top, top_score = best_candidate(root, stats)
+    if top is None:
+        return [], 0.0
+    parent = top.getparent()
+    if parent is None:
+        return [top], top_score
+    # Siblings that score like the candidate, or that are plain prose paragraphs, belong to it.
+    threshold = max(10.0, top_score * 0.2)
+    chosen = []
+    for sib in parent:
+        if not isinstance(sib.tag, str):
+            continue
+        if sib is top:
+            chosen.append(sib)
+            continue
+        s = stats.get(sib)
+        if s is None or s.text == 0:
+            continue
+        if _final(sib, stats) >= threshold and _class_weight(sib) >= 0:
+            chosen.append(sib)
+        elif sib.tag == "p" and s.link_density < 0.25 and (s.text >= 40 or (s.text >= 8 and s.punct)):
+            chosen.append(sib)
+    return chosen, top_score
+
+
+def best_subtree(root, stats: dict):
+    """The block whose subtree has the most prose net of noise (split bodies are aggregated)."""
+    best, best_score = None, 0.0
+    for el, s in stats.items():
+        if el.tag in INLINE or s.prose <= 0:
+            continue
+        value = deep_score(s)
+        if value > best_score:
+            best, best_score = el, value
+    return best, best_score
+
+
+def widen(chosen: list, stats: dict, gain: float = GAIN) -> list:
+    """Climb from the chosen block to an ancestor when that adds clearly more prose than noise: a
+    body split into blocks by ads or pictures is gathered again."""
+    if len(chosen) != 1:
+        return chosen
+    best = chosen[0]
+    best_value = deep_score(stats[best])
+    el = best.getparent()
+    while el is not None and el in stats and el.tag != "body":
+        value = deep_score(stats[el])
+        if value > best_value * gain:
+            best, best_value = el, value
+        el = el.getparent()
+    return [best]
+
+
+def drop_chrome(container, stats: dict) -> list:
+    """Subtrees inside the article container that are chrome: returns the removed elements."""
+    removed, removed_ids = [], set()
+    total = stats[container].text if container in stats else 0.0
+    for el in list(container.iter()):
+        if el is container or not isinstance(el.tag, str) or el.getparent() is None:
+            continue
+        s = stats.get(el)
+        if s is None or s.text == 0:
+            continue
+        if _is_removed(el, removed_ids):
+            continue
+        if el.tag not in BLOCKS:
+            continue
+        weight = _class_weight(el)
+        chrome = False
+        if el.tag in CHROME_TAGS:
+            chrome = True
+        elif weight < 0 and (s.text < 0.8 * total or COMMENTS.search(_names(el))):
+            chrome = True
+        elif el.tag in ("ul", "ol", "dl", "table", "div", "section", "p", "td", "tr", "span", "font") \
+                and s.link_density > 0.5 and s.text < 0.3 * total and s.punct <= 2 + s.text / 60:
+            chrome = True
+        if chrome:
+            removed.append(el)
+            removed_ids.add(el)
+    return removed
+
+
+def _is_removed(el, removed_ids) -> bool:
+    if not removed_ids:
+        return False
+    parent = el.getparent()
+    while parent is not None:
+        if parent in removed_ids:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def tostring(el) -> str:
+    return etree.tostring(el, encoding="unicode")

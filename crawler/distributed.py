@@ -55,6 +55,11 @@ class RedisAddon:
         for name, value in REDIS_SETTINGS.items():
             if (settings.getpriority(name) or 0) < SETTINGS_PRIORITIES["cmdline"]:
                 settings.set(name, value, priority="cmdline")
+        if settings.getbool("INCREMENTAL_RESET"):
+            # Every worker would wipe the shared state as it starts, including mid-run.
+            logger.warning("INCREMENTAL_RESET is ignored in distributed mode: use "
+                           "`python -m crawler.distributed seed SPIDER --reset-state` once per run")
+            settings.set("INCREMENTAL_RESET", False, priority="cmdline")
         # Close to the spider, so the built-in middlewares see Redis start requests like any other.
         settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", START_MIDDLEWARE, 950)
         if settings.getbool("DISTRIBUTED_ITEMS_TO_REDIS"):

@@ -39,6 +39,8 @@ class RejectionLog:
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ext.item_error, signal=signals.item_error)
+        crawler.signals.connect(ext.request_dropped, signal=signals.request_dropped)
         return ext
 
     def spider_opened(self, spider):
@@ -51,10 +53,30 @@ class RejectionLog:
         self.stats.inc_value("accounting/articles")
 
     def item_dropped(self, item, response, exception, spider):
-        record = getattr(exception, "record", None) or {
-            "url": getattr(response, "url", None), "reason": "dropped", "detail": str(exception)}
+        record = getattr(exception, "record", None) or {  # DropItem from someone else's pipeline
+            "url": _url(item, response), "status": getattr(response, "status", None),
+            "reason": "dropped", "detail": f"{type(exception).__name__}: {exception}"}
+        self.write(record)
+
+    def item_error(self, item, response, spider, failure):
+        """A pipeline raised something other than DropItem: Scrapy logs it and forgets the item."""
+        self.write({"url": _url(item, response), "status": getattr(response, "status", None),
+                    "reason": "pipeline-error", "detail": f"{type(failure.value).__name__}: {failure.value}"})
+
+    def request_dropped(self, request, spider):
+        """The scheduler's dupefilter dropped a redirect target: the redirecting URL got a response
+        but neither callback nor errback will run for it. Plain links dropped there never had one."""
+        chain = request.meta.get("redirect_urls")
+        if not chain:
+            return
+        self.stats.inc_value("accounting/pages")
+        self.write({"url": chain[0], "status": None, "reason": f"duplicate-of {request.url}",
+                    "detail": f"redirects to {request.url}, which this crawl already requested"})
+
+    def write(self, record: dict) -> None:
         self.stats.inc_value("accounting/rejections")
-        self.stats.inc_value(f"accounting/rejections/{record['reason']}")
+        # Reasons like "duplicate-of <url>" are counted by their code, not per URL.
+        self.stats.inc_value(f"accounting/rejections/{record['reason'].split(' ')[0]}")
         if self.file:
             self.file.write(json.dumps(record, ensure_ascii=False) + "\n")
             self.file.flush()
@@ -74,3 +96,10 @@ class RejectionLog:
                    f"{' (' + detail + ')' if detail else ''} [{balanced}]")
         self.stats.set_value("accounting/summary", summary)
         logger.info(summary)
+
+
+def _url(item, response) -> str | None:
+    try:
+        return item.get("url") or getattr(response, "url", None)
+    except AttributeError:  # an item type without .get
+        return getattr(response, "url", None)

@@ -7,6 +7,7 @@ from cleaners import ARTICLE_FIELDS
 INTERNAL_FIELDS = (
     "page",       # cleaners.Page, then the cleaners.Document the steps work on
     "rejection",  # set by a spider errback: {"reason", "status", "detail"} for a response that failed
+    "status",     # HTTP status of the response (None if there was none), for rejection records
 )
 
 ArticleItem = type("ArticleItem", (scrapy.Item,), {

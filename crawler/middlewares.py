@@ -4,17 +4,33 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from urllib.parse import urljoin
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response
-from w3lib.url import canonicalize_url
+from scrapy.utils.url import url_is_from_any_domain
+from w3lib.url import canonicalize_url, safe_url_string
 
 logger = logging.getLogger(__name__)
 
 
-class FixtureMissing(IgnoreRequest):
+class RequestRejected(IgnoreRequest):
+    """A request our middlewares refuse; `reason` is the code the spider's errback records."""
+    reason = "ignored"
+
+
+class FixtureMissing(RequestRejected):
     """Replay mode met a URL that has no fixture. It is never fetched from the network."""
+    reason = "no-fixture"
+
+
+class RedirectLoop(RequestRejected):
+    reason = "redirect-loop"
+
+
+class OffsiteRedirect(RequestRejected):
+    reason = "offsite-redirect"
 
 
 class FixtureIndex:
@@ -79,3 +95,36 @@ class FixtureReplayMiddleware:
         cls = HtmlResponse if "html" in headers["Content-Type"] else Response
         return cls(url=request.url, status=int(page.get("status", 200)), headers=headers, body=body,
                    request=request)
+
+
+class RedirectGuardMiddleware:
+    """Ends redirects that would otherwise vanish without a record (before RedirectMiddleware).
+
+    A redirect back to a URL already in the chain is a loop: RedirectMiddleware would follow it
+    until REDIRECT_MAX_TIMES, or the scheduler's dupefilter would silently drop the repeat. A redirect
+    off the spider's allowed_domains would be dropped silently by OffsiteMiddleware at scheduling.
+    Both become errback failures with a reason instead.
+    """
+
+    REDIRECTS = (301, 302, 303, 307, 308)
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response, spider=None):
+        location = response.headers.get("Location")
+        if response.status not in self.REDIRECTS or not location or request.meta.get("dont_redirect"):
+            return response
+        target = safe_url_string(urljoin(request.url, location.decode("latin-1")))
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        key = FixtureIndex.key
+        if key(target) in {key(url) for url in chain}:
+            raise RedirectLoop(f"redirect loop: {' -> '.join([*chain, target])}")
+        domains = getattr(self.crawler.spider, "allowed_domains", None)
+        if domains and not url_is_from_any_domain(target, domains):
+            raise OffsiteRedirect(f"redirects to {target}, outside allowed_domains {domains}")
+        return response

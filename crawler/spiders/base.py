@@ -3,33 +3,49 @@ links, and hand every page it receives to the item pipelines, which decide what 
 from __future__ import annotations
 
 import scrapy
+from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
+                               DownloadTimeoutError, IgnoreRequest, ResponseDataLossError)
+from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
 from cleaners import Page, ProfileRegistry
 
 from ..items import ArticleItem
-from ..middlewares import FixtureMissing
+from ..middlewares import RequestRejected
 
 
 def failure_reason(failure) -> tuple[str, int | None, str]:
     """(reason code, HTTP status, detail) for a request that produced no usable response."""
     exc = failure.value
+    text = str(exc)
     if failure.check(HttpError):
         status = exc.response.status
         return f"http-{status}", status, f"HTTP {status}"
-    if failure.check(FixtureMissing):
-        return "no-fixture", None, str(exc)
-    if failure.check(TimeoutError, TCPTimedOutError):
-        return "timeout", None, str(exc) or "the request timed out"
-    if failure.check(DNSLookupError):
-        return "dns-failed", None, str(exc)
-    if failure.check(ConnectionRefusedError):
-        return "connection-failed", None, str(exc)
-    text = str(exc)
-    if "redirect" in text.lower():
-        return "redirect-loop", None, text
+    if failure.check(RequestRejected):  # ours: no-fixture, redirect-loop, seen-before, ...
+        return exc.reason, None, text
+    if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
+        return "timeout", None, text or "the request timed out"
+    if failure.check(DownloadCancelledError) or _too_large(exc):
+        # DOWNLOAD_MAXSIZE: a Content-Length over it, more bytes than it arriving, or a compressed
+        # body that would inflate past it (HttpCompressionMiddleware checks the decompressed size).
+        return "too-large", None, text
+    if failure.check(ResponseDataLossError):
+        return "truncated", None, "the connection closed before the whole body arrived (Content-Length not met)"
+    if failure.check(CannotResolveHostError, DNSLookupError):
+        return "dns-failed", None, text
+    if failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
+        return "connection-failed", None, text
+    if failure.check(IgnoreRequest):
+        if "robots.txt" in text:
+            return "robots-forbidden", None, text
+        if "redirect" in text.lower():
+            return "too-many-redirects", None, text
     return "fetch-failed", None, f"{type(exc).__name__}: {text}"
+
+
+def _too_large(exc) -> bool:
+    return type(exc.__cause__).__name__ == "_DecompressionMaxSizeExceeded" or "DOWNLOAD_MAXSIZE" in str(exc)
 
 
 class PortalSpider(scrapy.Spider):
@@ -63,6 +79,8 @@ class PortalSpider(scrapy.Spider):
         @cleans_to rejection
         """
         yield self.page_item(response)
+        if not isinstance(response, TextResponse):  # a PDF or image where a list was expected: no links
+            return
         crawl = self.profile.crawl
         for link in response.css(crawl.get("article_links", "")) if crawl.get("article_links") else ():
             yield response.follow(link, callback=self.parse_article, errback=self.failed)
@@ -84,12 +102,12 @@ class PortalSpider(scrapy.Spider):
         headers = {k.decode("latin-1").lower(): v[0].decode("latin-1")
                    for k, v in response.headers.items() if v}
         page = Page(body=response.body, url=response.url, headers=headers, status=response.status)
-        return ArticleItem(url=response.url, portal=self.name, page=page)
+        return ArticleItem(url=response.url, portal=self.name, page=page, status=response.status)
 
     def failed(self, failure):
         """Errback: a request that failed still ends as one record (a rejection with a reason)."""
         self.crawler.stats.inc_value("accounting/pages")
         reason, status, detail = failure_reason(failure)
         request = failure.request
-        yield ArticleItem(url=request.url, portal=self.name, page=None,
+        yield ArticleItem(url=request.url, portal=self.name, page=None, status=status,
                           rejection={"reason": reason, "status": status, "detail": detail})

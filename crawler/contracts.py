@@ -22,6 +22,8 @@ class _ProfileUrlContract(Contract):
 
     def adjust_request_args(self, args):
         args["url"] = self.url()
+        # A contract check is not a crawl: fetch the sample even if a crawl already emitted it.
+        args["meta"] = {**(args.get("meta") or {}), "incremental_ignore": True}
         return args
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections import Counter
 
 from itemadapter import ItemAdapter
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
 
 from cleaners import Cleaner, Page, Rejected
+
+from . import fingerprints
+from .state import DUP_EXACT, DUP_LINES, DUP_NEAR, crawl_state
 
 
 class RejectedItem(DropItem):
@@ -73,7 +76,7 @@ class CleanerStepPipeline:
 
     def reject(self, adapter: ItemAdapter, record: dict) -> RejectedItem:
         record = {"url": adapter.get("url"), "portal": adapter.get("portal"), **record}
-        self.stats.inc_value(f"cleaners/rejected/{record['reason']}")
+        self.stats.inc_value(f"cleaners/rejected/{record['reason'].split(' ')[0]}")
         return RejectedItem(record)
 
     @staticmethod
@@ -125,3 +128,65 @@ class ValidationPipeline(CleanerStepPipeline):
 
     def run(self, adapter, doc):
         return self.cleaner.validate(doc)
+
+
+class DuplicatesPipeline:
+    """One item per article: the same text under a second URL (or reposted on another portal, when
+    the portals share a store) becomes a `duplicate-of <first url>` rejection.
+
+    Exact copies share a body fingerprint; near copies (other chrome left in, small edits) share a
+    SimHash band key or most paragraphs (crawler.fingerprints). Every lookup is a StateStore `add`,
+    so first-come-wins is atomic in SQLite and in Redis, and one store serves many workers. A page
+    that matches only itself (the same URL in an earlier run) is not a duplicate: whether to emit it
+    again is incremental mode's call.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.max_distance = crawler.settings.getint("DUPLICATES_MAX_DISTANCE", fingerprints.MAX_DISTANCE)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("DUPLICATES_ENABLED", True):
+            raise NotConfigured("DUPLICATES_ENABLED is off")
+        return cls(crawler)
+
+    def process_item(self, item, spider=None):
+        adapter = ItemAdapter(item)
+        url, body = adapter.get("url"), adapter.get("articleBody")
+        if not url or not body:
+            return item
+        first, how = self.first_copy(url, body)
+        if first is None:
+            return item
+        self.stats.inc_value(f"duplicates/{how.split(' ')[0]}")
+        raise RejectedItem({"url": url, "portal": adapter.get("portal"), "status": adapter.get("status"),
+                            "reason": f"duplicate-of {first}", "detail": how})
+
+    def first_copy(self, url: str, body: str) -> tuple[str | None, str]:
+        """(URL of an earlier copy, how it matched), or (None, "") for a new article."""
+        store = crawl_state(self.crawler)
+        first = store.add(DUP_EXACT, fingerprints.exact_key(body), url)
+        if first not in (None, url):
+            return first, "exact: the same text"
+        mine = fingerprints.simhash(body)
+        for key in fingerprints.band_keys(mine):
+            held = store.add(DUP_NEAR, key, f"{mine:016x} {url}")
+            if held:
+                theirs, other = held.split(" ", 1)
+                d = fingerprints.distance(mine, int(theirs, 16))
+                if other != url and d <= self.max_distance:
+                    return other, f"near: SimHash {d} bits apart"
+        lines = fingerprints.line_keys(body)
+        owners: Counter = Counter()
+        for key in lines:
+            held = store.add(DUP_LINES, key, f"{len(lines)} {url}")
+            if held:
+                owners[held] += 1
+        for held, shared in owners.most_common():
+            count, other = held.split(" ", 1)
+            score = fingerprints.jaccard(shared, len(lines), int(count))
+            if other != url and shared >= 2 and score >= fingerprints.MIN_JACCARD:
+                return other, f"near: {shared} of {len(lines)} paragraphs shared (Jaccard {score:.2f})"
+        return None, ""

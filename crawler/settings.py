@@ -1,4 +1,5 @@
 """Scrapy settings for the portal crawler. Every value here can be overridden with `-s NAME=VALUE`."""
+import os
 from pathlib import Path
 
 from cleaners import ARTICLE_FIELDS
@@ -19,6 +20,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Last before the download handler, so every other middleware (retry, redirect, compression,
     # size limits) sees replayed responses exactly as it would see live ones.
     "crawler.middlewares.FixtureReplayMiddleware": 950,
+    # First: a page an earlier run emitted is refused before any other work (`seen-before`).
+    "crawler.incremental.IncrementalMiddleware": 50,
+    # Sees 3xx responses before RedirectMiddleware (600): loops and off-site redirects get a reason.
+    "crawler.middlewares.RedirectGuardMiddleware": 650,
 }
 
 # --- politeness and bounds ---------------------------------------------------------------------
@@ -32,6 +37,11 @@ DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2
+# A truncated body (fewer bytes than Content-Length) is retried, then rejected as `truncated`: a
+# partial article would pass for a whole one.
+DOWNLOAD_FAIL_ON_DATALOSS = True
+REDIRECT_MAX_TIMES = 10
+MEMUSAGE_WARNING_MB = 1536
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
@@ -41,7 +51,22 @@ ITEM_PIPELINES = {
     "crawler.pipelines.CleaningPipeline": 200,
     "crawler.pipelines.NormalisationPipeline": 300,
     "crawler.pipelines.ValidationPipeline": 400,
+    "crawler.pipelines.DuplicatesPipeline": 500,
 }
+# Duplicates: a near copy is one whose SimHash is at most this many bits away (crawler.fingerprints).
+DUPLICATES_ENABLED = True
+DUPLICATES_MAX_DISTANCE = 3
+
+# --- crawl state (duplicates, incremental mode) --------------------------------------------------
+# One store per spider (%(name)s), shared by the duplicate filter and incremental mode; give several
+# spiders the same STATE_URI to catch articles reposted across portals. CRAWLER_STATE_URI in the
+# environment moves it (the tests point it at a temporary folder).
+STATE_BACKEND = "crawler.state.SqliteStore"
+STATE_URI = os.environ.get("CRAWLER_STATE_URI") or str(PROJECT_ROOT / ".scrapy" / "state" / "%(name)s.sqlite")
+# Incremental: a re-run skips articles an earlier run emitted (as `seen-before` rejections).
+# -s INCREMENTAL=False emits everything again; -s INCREMENTAL_RESET=True forgets earlier runs.
+INCREMENTAL = True
+INCREMENTAL_RESET = False
 # Cleaner options: Traditional -> Simplified conversion ("t2s", "tw2s", "hk2s" or None to keep the
 # script), and the extractor for pages no profile matches.
 CLEANERS_CONVERT = "t2s"

@@ -89,3 +89,30 @@ class SqliteStore(StateStore):
 
     def close(self):
         self._db.close()
+
+
+# Namespaces our components use; INCREMENTAL_RESET clears them all.
+SEEN = "seen"              # URLs already emitted as articles (incremental mode)
+DUP_EXACT = "dup-exact"    # body fingerprint -> first URL
+DUP_NEAR = "dup-near"      # SimHash band key -> "<simhash> <first URL>"
+DUP_LINES = "dup-lines"    # paragraph key -> "<paragraphs> <first URL>"
+NAMESPACES = (SEEN, DUP_EXACT, DUP_NEAR, DUP_LINES)
+
+
+def crawl_state(crawler) -> StateStore:
+    """The crawler's one StateStore (STATE_BACKEND, STATE_URI), shared by the duplicate filter and
+    incremental mode. Opened on first use (cleared first if INCREMENTAL_RESET), closed with the spider."""
+    store = getattr(crawler, "_crawl_state", None)
+    if store is None:
+        from scrapy import signals
+        from scrapy.utils.misc import load_object
+
+        settings = crawler.settings
+        backend = load_object(settings.get("STATE_BACKEND") or "crawler.state.MemoryStore")
+        store = backend.from_settings(settings, crawler.spidercls.name)
+        if settings.getbool("INCREMENTAL_RESET"):
+            for namespace in NAMESPACES:
+                store.clear(namespace)
+        crawler._crawl_state = store
+        crawler.signals.connect(lambda spider: store.close(), signal=signals.spider_closed, weak=False)
+    return store

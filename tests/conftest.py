@@ -38,3 +38,18 @@ def truth():
 def manifests():
     for path in sorted(FIXTURES.glob("*/manifest.json")):
         yield json.loads(path.read_text(encoding="utf-8")), path.parent
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _crawl_state_in_tmp(tmp_path_factory):
+    """Crawls started by tests keep their state (incremental mode, duplicates) in a temporary folder,
+    never in the project's .scrapy/state, so a second test run still sees every article as new."""
+    import os
+    folder = tmp_path_factory.mktemp("crawl-state")
+    previous = os.environ.get("CRAWLER_STATE_URI")
+    os.environ["CRAWLER_STATE_URI"] = str(folder / "%(name)s.sqlite")
+    yield folder
+    if previous is None:
+        os.environ.pop("CRAWLER_STATE_URI", None)
+    else:
+        os.environ["CRAWLER_STATE_URI"] = previous

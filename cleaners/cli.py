@@ -24,7 +24,15 @@ def _read(path: str) -> bytes:
         data = fh.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise Rejected("too-large", f"the file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    for magic, kind in _COMPRESSED:
+        if data.startswith(magic):
+            # Never inflated: a small file could expand past any bound (a decompression bomb).
+            raise Rejected("binary", f"compressed input ({kind}); decompress it first")
     return data
+
+
+_COMPRESSED = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"),
+               (b"PK\x03\x04", "zip"), (b"7z\xbc\xaf\x27\x1c", "7z"), (b"Rar!", "rar"), (b"\x04\x22\x4d\x18", "lz4"))
 
 
 def extract_one(cleaner: Cleaner, path: str, portal: str, url: str | None) -> dict:

@@ -1,13 +1,21 @@
 """The main job: crawl every portal, write output/articles.jsonl and output/rejections.jsonl, and
 print a one-line summary per portal.
 
-    python -m crawler.crawl_all [-s NAME=VALUE ...] [SPIDER ...]
+    python -m crawler.crawl_all [--incremental] [-s NAME=VALUE ...] [SPIDER ...]
+
+Every run writes all the articles (the output files are replaced each time): the crawl state starts
+empty in a temporary file shared by all portals, so an article reposted on two portals is still
+written once, but nothing carries over between runs. With --incremental the state is kept in
+.scrapy/state/crawl_all.sqlite and a run writes only articles no earlier --incremental run wrote
+(the rest are `seen-before` rejections).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
@@ -20,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a Scrapy setting")
     parser.add_argument("--output", default="output", help="folder for articles.jsonl and rejections.jsonl")
+    parser.add_argument("--incremental", action="store_true",
+                        help="keep crawl state between runs and skip articles earlier runs wrote")
     args = parser.parse_args(argv)
 
     out = Path(args.output)
@@ -29,6 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     for pair in args.set:
         name, _, value = pair.partition("=")
         settings.set(name, value, priority="cmdline")
+    # One store for all portals (duplicates across portals); fresh per run unless --incremental.
+    if args.incremental:
+        state_uri = str(Path(settings.get("PROJECT_ROOT")) / ".scrapy" / "state" / "crawl_all.sqlite")
+    else:
+        state_uri = str(Path(tempfile.mkdtemp(prefix="crawl_all-state-")) / "state.sqlite")
+    settings.set("STATE_URI", state_uri, priority="cmdline")
+    settings.set("INCREMENTAL", args.incremental, priority="cmdline")
     settings.set("FEEDS", {str(parts / "%(name)s.jsonl"): {"format": "jsonlines", "overwrite": True}},
                  priority="cmdline")
 
@@ -43,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         crawlers.append(crawler)
         process.crawl(crawler)
     process.start()
+    if not args.incremental:
+        shutil.rmtree(Path(state_uri).parent, ignore_errors=True)
 
     # One file of articles and one of rejections for the whole run, portal by portal.
     for kind, suffix in (("articles", ".jsonl"), ("rejections", ".rejections.jsonl")):

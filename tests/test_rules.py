@@ -119,6 +119,17 @@ def test_opening_paragraph_that_does_not_repeat_stays():
     assert "pullQuotes" not in doc.fields
 
 
+def test_english_lead_paragraph_is_not_a_pull_quote_of_other_english_text():
+    # Different English sentences share many character 4-grams ("tion", "the "): shingles are words.
+    lead = ("Volker and Morrison testified side by side before the committee on Tuesday afternoon, "
+            "answering questions about the national security council and the administration.")
+    rest = ["Morrison was the third witness who listened in on the call with the president, and he said "
+            "he was not concerned that anything illegal was discussed during the conversation.",
+            "Republicans also questioned the judgment of another witness at length in the hearing."]
+    doc = run("pull-quote", lead, *rest)
+    assert kept(doc) == [lead, *rest]
+
+
 def test_breadcrumbs_are_removed_and_kept_as_a_list():
     doc = run("breadcrumbs", "您现在的位置:首页 > 开发区新闻 > 无锡 > 文字新闻", PROSE)
     assert kept(doc) == [PROSE]

@@ -78,9 +78,14 @@ class PromoBlockRule(Rule):
         doc.lines = [line for i, line in enumerate(doc.lines) if i not in drop]
 
 
-def _grams(text: str, n: int = 4) -> set[str]:
-    text = re.sub(r"\W+", "", text)
-    return {text[i:i + n] for i in range(max(len(text) - n + 1, 0))}
+_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[^\W\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def _grams(text: str, n: int = 4) -> set[tuple[str, ...]]:
+    """Shingles of n tokens: a Han character is a token, other text a word. (Character 4-grams of
+    Latin text would make any two English paragraphs look alike: 'tion', 'the '…)"""
+    tokens = _TOKEN.findall(text.lower())
+    return {tuple(tokens[i:i + n]) for i in range(max(len(tokens) - n + 1, 0))}
 
 
 class PullQuoteRule(Rule):
@@ -96,7 +101,7 @@ class PullQuoteRule(Rule):
         while doc.lines and len(quotes) < self.max_lead and len(doc.lines) > 2:
             head, rest = doc.lines[0], doc.lines[1:]
             grams = _grams(re.sub(r"^[^:：]{1,8}[:：]", "", head.text))  # drop a "Speaker:" prefix
-            if len(grams) < 10:
+            if len(grams) < 20:  # a sentence, not a title or a short line
                 break
             later = set().union(*(_grams(line.text) for line in rest))
             if len(grams & later) / len(grams) < self.min_overlap:

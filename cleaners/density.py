@@ -35,6 +35,9 @@ PARAGRAPHS = frozenset(("p", "pre", "td", "blockquote", "li", "dd", "div", "sect
 CONTAINERS = frozenset(("div", "td", "article", "section", "main", "body", "table", "tbody", "tr", "ul",
                         "ol", "dl", "blockquote", "center", "font", "span", "form", "li", "dd", "pre", "p"))
 CHROME_TAGS = frozenset(("nav", "footer", "aside", "header", "menu"))
+# Inside the article: picture captions and credits, galleries and carousels, sign-up boxes. Dropped
+# when they are a small part of the container (they never decide which container is the article).
+INNER_CHROME = re.compile(r"caption|credit|gallery|carousel|slideshow|swiper|signup|sign-up|newsletter", re.I)
 MIN_PARAGRAPH = 12      # units (a Han character is one, a Latin word about one)
 
 
@@ -279,6 +282,10 @@ def drop_chrome(container, stats: dict) -> list:
         if s is None or s.text == 0:
             continue
         if _is_removed(el, removed_ids):
+            continue
+        if (el.tag == "figcaption" or INNER_CHROME.search(_names(el))) and s.text < 0.5 * total:
+            removed.append(el)
+            removed_ids.add(el)
             continue
         if el.tag not in BLOCKS:
             continue

@@ -4,12 +4,11 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlparse
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Response
-from scrapy.utils.url import url_is_from_any_domain
 from w3lib.url import canonicalize_url, safe_url_string
 
 logger = logging.getLogger(__name__)
@@ -125,6 +124,7 @@ class RedirectGuardMiddleware:
         if key(target) in {key(url) for url in chain}:
             raise RedirectLoop(f"redirect loop: {' -> '.join([*chain, target])}")
         domains = getattr(self.crawler.spider, "allowed_domains", None)
-        if domains and not url_is_from_any_domain(target, domains):
+        host = (urlparse(target).hostname or "").lower()
+        if domains and not any(host == d.lower() or host.endswith("." + d.lower()) for d in domains):
             raise OffsiteRedirect(f"redirects to {target}, outside allowed_domains {domains}")
         return response

@@ -15,7 +15,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from cleaners import Cleaner, Page, Rejected
 
 from . import fingerprints
-from .state import DUP_EXACT, DUP_LINES, DUP_NEAR, crawl_state
+from .state import DUP_EXACT, DUP_LINES, DUP_NEAR, DUP_OF, crawl_state
 
 
 class RejectedItem(DropItem):
@@ -160,6 +160,11 @@ class DuplicatesPipeline:
         first, how = self.first_copy(url, body)
         if first is None:
             return item
+        # Keys this page registered before it turned out a copy point at it: send them on to the
+        # article that was kept, so a third copy names that one, not a rejected page.
+        store = crawl_state(self.crawler)
+        first = store.get(DUP_OF, first) or first
+        store.add(DUP_OF, url, first)
         self.stats.inc_value(f"duplicates/{how.split(' ')[0]}")
         raise RejectedItem({"url": url, "portal": adapter.get("portal"), "status": adapter.get("status"),
                             "reason": f"duplicate-of {first}", "detail": how})

@@ -96,7 +96,8 @@ SEEN = "seen"              # URLs already emitted as articles (incremental mode)
 DUP_EXACT = "dup-exact"    # body fingerprint -> first URL
 DUP_NEAR = "dup-near"      # SimHash band key -> "<simhash> <first URL>"
 DUP_LINES = "dup-lines"    # paragraph key -> "<paragraphs> <first URL>"
-NAMESPACES = (SEEN, DUP_EXACT, DUP_NEAR, DUP_LINES)
+DUP_OF = "dup-of"          # URL of a rejected copy -> URL of the article kept
+NAMESPACES = (SEEN, DUP_EXACT, DUP_NEAR, DUP_LINES, DUP_OF)
 
 
 def crawl_state(crawler) -> StateStore:

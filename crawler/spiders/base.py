@@ -109,5 +109,7 @@ class PortalSpider(scrapy.Spider):
         self.crawler.stats.inc_value("accounting/pages")
         reason, status, detail = failure_reason(failure)
         request = failure.request
-        yield ArticleItem(url=request.url, portal=self.name, page=None, status=status,
+        # After redirects the failing request is the last hop; the record names the URL we asked for.
+        url = (request.meta.get("redirect_urls") or [request.url])[0]
+        yield ArticleItem(url=url, portal=self.name, page=None, status=status,
                           rejection={"reason": reason, "status": status, "detail": detail})

@@ -196,12 +196,33 @@ def score(root, stats: dict) -> None:
             stats[grand].score += value / 2
 
 
+def _in_comments(el) -> bool:
+    """Inside a comment thread (an ancestor named comment/reply…, not also named as the article)?"""
+    parent = el.getparent()
+    while parent is not None and parent.tag != "body":
+        names = _names(parent)
+        if names.strip() and COMMENTS.search(names) and not POSITIVE.search(COMMENTS.sub("", names)):
+            return True
+        parent = parent.getparent()
+    return False
+
+
 def best_candidate(root, stats: dict):
     best, best_score = None, 0.0
+    ranked = []
     for el, s in stats.items():
         if s.score <= 0 or el.tag not in CONTAINERS:
             continue
         total = (s.score + _class_weight(el)) * (1 - s.link_density) * _multiplier(el)
+        ranked.append((total, el))
+    # A comment in a thread can out-score a short article: candidates inside comment threads count
+    # a quarter. Best first, so only candidates that could still win are checked.
+    ranked.sort(key=lambda x: -x[0])
+    for total, el in ranked:
+        if total <= best_score:
+            break
+        if _in_comments(el):
+            total *= 0.25
         if total > best_score:
             best, best_score = el, total
     return best, best_score

@@ -31,3 +31,18 @@ def test_a_container_named_like_a_caption_is_kept_when_it_is_most_of_the_article
     # A caption class on the whole body (a photo story) is not chrome: only small parts are dropped.
     html = page("<div class='caption-story'>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</div>")
     assert generic(html)["articleBody"].splitlines() == PARAS
+
+
+def test_a_short_article_wins_over_a_longer_comment_in_the_thread_below_it():
+    comment = " ".join(PARAS * 2)
+    html = ("<html><body><div class='post'><div class='content'>" + "<br><br>".join(PARAS[:2]) + "</div></div>"
+            "<div id='comments'><div class='comment'><div class='content'><p>" + comment + "</p><p>"
+            + comment + "</p></div></div></div></body></html>")
+    body = generic(html)["articleBody"]
+    assert body.splitlines() == PARAS[:2]
+
+
+def test_an_article_wrapper_named_comment_free_is_still_found():
+    # Only threads are penalised: a candidate with no comment-thread ancestor keeps its score.
+    html = page("".join(f"<p>{p}</p>" for p in PARAS)) + "<div class='comments'><p>Nice.</p></div>"
+    assert generic(html)["articleBody"].splitlines() == PARAS

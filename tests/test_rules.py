@@ -167,9 +167,91 @@ def test_meta_line_keeps_body_paragraph_ending_with_a_byline():
     assert kept(run("meta-line", PROSE, text)) == [PROSE, text]
 
 
+def test_prev_next_keeps_english_sentences_that_start_with_next():
+    text = "Next steps will be announced at an all-company meeting on Friday, the chief executive said."
+    doc = run("prev-next", PROSE, text, "Next article: Budget approved", "Previous")
+    assert kept(doc) == [PROSE, text]
+
+
+EN = ("The council approved the new budget on Tuesday after a long debate about schools, roads and the "
+      "future of public transport in the region, officials said.")
+
+
+def test_newsletter_sign_up_lines():
+    lines = ["Get the latest updates right in your inbox. Subscribe to our newsletters.",
+             "Sign up for our daily newsletter to get the best stories.",
+             "Get breaking news alerts and special reports, delivered weekday mornings."]
+    doc = run("newsletter", EN, *lines)
+    assert kept(doc) == [EN]
+    assert [r["rule"] for r in doc.removed] == ["newsletter"] * 3
+
+
+def test_newsletter_keeps_sentences_about_signing_up_for_other_things():
+    text = "Customers can sign up for the streaming bundle using the same email as their existing account."
+    assert kept(run("newsletter", EN, text)) == [EN, text]
+
+
+def test_social_follow_and_contact_the_author_lines():
+    lines = ["Follow us on Twitter @example and on Facebook.",
+             "Have a tip? Jane Doe may be reached at jdoe@example.com.",
+             "Email Jane Doe at jdoe@example.com or follow her @janedoe."]
+    assert kept(run("social-follow", EN, *lines)) == [EN]
+
+
+def test_social_follow_keeps_prose_that_mentions_following():
+    text = "Police said they would follow every lead in the case and asked witnesses to come forward."
+    assert kept(run("social-follow", EN, text)) == [EN, text]
+
+
+def test_photo_credits_and_gallery_counters():
+    lines = ["Image 1 of 5", "(Image credit: Example Agency)", "Photo: Jane Doe, AP",
+             "The mayor visits the new bridge on Monday.Credit: Getty Images"]
+    assert kept(run("photo-credit", EN, *lines)) == [EN]
+
+
+def test_photo_credit_keeps_prose_about_credit():
+    text = "Credit card debt rose again in the third quarter: households owe more than ever, the bank said."
+    assert kept(run("photo-credit", EN, text)) == [EN, text]
+
+
+def test_english_datelines_are_removed():
+    lines = ["Published Nov 18, 2019 at 4:07 PM | Updated at 5:36 PM CST on Nov 18, 2019",
+             "Posted by Jane Doe on November 19, 2019, 6:21 AM EST",
+             "Last modified on Mon 18 Nov 2019 18.56 GMT"]
+    doc = run("en-dateline", EN, *lines)
+    assert kept(doc) == [EN]
+    assert {r["rule"] for r in doc.removed} == {"en-dateline"}
+
+
+def test_english_dateline_keeps_prose_starting_with_updated():
+    text = "Updated guidance from the agency says the vaccine should be offered to everyone over 65."
+    assert kept(run("en-dateline", EN, text)) == [EN, text]
+
+
+def test_english_bylines_become_authors():
+    doc = run("en-byline", "By Jane Doe and John Smith", EN, "(Reporting by Jane Doe; Editing by John Smith)")
+    assert kept(doc) == [EN]
+    assert doc.fields["authors"] == ["Jane Doe", "John Smith"]
+
+
+def test_english_byline_keeps_sentences_starting_with_by():
+    text = "By the end of the year the city expects to finish both bridges."
+    assert kept(run("en-byline", text, EN)) == [text, EN]
+
+
+def test_english_widget_buttons():
+    assert kept(run("en-widget", EN, "Share this:", "Like Loading...", "Comments", "Back to Gallery")) == [EN]
+
+
+def test_english_widget_keeps_words_inside_sentences():
+    text = "Share prices fell sharply in early trading."
+    assert kept(run("en-widget", EN, text)) == [EN, text]
+
+
 def test_every_rule_has_a_test():
     from cleaners.rules import DEFAULT_RULES
     tested = {"prev-next", "copyright", "platform-disclaimer", "login-bar", "share", "page-tools", "comments",
               "contact", "view-count", "wechat-promo", "related", "link-list", "pull-quote", "breadcrumbs",
-              "tags", "headline", "meta-line"}
+              "tags", "headline", "meta-line", "newsletter", "social-follow", "photo-credit", "en-dateline",
+              "en-byline", "en-widget"}
     assert {rule.name for rule in DEFAULT_RULES} <= tested

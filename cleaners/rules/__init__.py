@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from ..document import Document
-from . import blocks, chrome, meta
+from . import blocks, chrome, english, meta
 from .base import LineRule, Rule
 
 DEFAULT_RULES: tuple[Rule, ...] = (
     *meta.RULES,          # breadcrumbs, repeated headline, tags, meta lines: removed and kept as fields
     *chrome.LINE_RULES,   # prev/next, copyright, disclaimers, login bar, share, page tools, contact …
+    *english.LINE_RULES,  # English sites' sign-up, follow-us, photo credit, dateline/byline, button lines
     *blocks.RULES,        # promo blocks, related lists, link lists, pull quotes
 )
 

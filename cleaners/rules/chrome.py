@@ -4,7 +4,8 @@ from __future__ import annotations
 from .base import LineRule
 
 PREV_NEXT = LineRule(
-    "prev-next", r"^\s*[【\[]?\s*(上一[篇条页章则]|下一[篇条页章则]|上篇|下篇|前一篇|后一篇|previous|next)\s*[】\]]?\s*[:：]?",
+    "prev-next", r"^\s*[【\[]?\s*((上一[篇条页章则]|下一[篇条页章则]|上篇|下篇|前一篇|后一篇)\s*[】\]]?\s*[:：]?"
+    r"|(previous|next)( (post|article|story|page|entry))?\s*[】\]]?\s*([:：»›>]|$))",
     max_len=150, description="上一篇/下一篇 links to neighbouring articles")
 
 COPYRIGHT = LineRule(

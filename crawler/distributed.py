@@ -114,8 +114,15 @@ class RedisStartRequests:
         return mw
 
     async def process_start(self, start):
+        found = False
         for request in self.next_requests():
+            found = True
             yield request
+        if not found:
+            name = self.crawler.spider.name
+            logger.info("No start requests in %s (yet): this worker takes from the shared queue; "
+                        "to start a run: python -m crawler.distributed seed %s",
+                        start_key(self.crawler.settings, name), name)
 
     def process_start_requests(self, start_requests, spider):  # Scrapy < 2.13
         return self.next_requests()

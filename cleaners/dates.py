@@ -41,3 +41,53 @@ def _iso(m: re.Match) -> str | None:
 
 def find_all(text: str) -> list[re.Match]:
     return [m for m in _FULL.finditer(text) if _iso(m)]
+
+
+# Words that introduce a publish date: 发表于 2005-5-7, 时间：2005-07-31, 本贴由某某于2005年…, posted on …
+PUBLISH_LABEL = re.compile(
+    r"(发表于|发布于|发帖于|写于|贴于|由[^，。]{1,14}于|发表时间|发布时间|发布日期|成文日期|更新时间|时间|日期|发布|发表|"
+    r"posted( on)?|published( on)?)"
+    r"\s*[:：]?\s*$", re.I)
+NEAR = 300   # characters after the headline in which the date line usually sits
+
+
+def near_headline(text: str, headline: str) -> tuple[str, str] | None:
+    """The publish date printed on a page (its visible text), as (iso, raw).
+
+    Pages print the date next to the title ("标题 2005-07-18 13:03:17 来源：…") or after a label
+    ("发表于 2005-5-7 21:23:57"), not necessarily as the first date of the page (menus, calendars and
+    sidebars come first). In order: the first date within a few lines after the headline; the first
+    labelled date after it (blogs and forums sign posts at the end); a date just above it; the first
+    labelled date anywhere. Without a headline: the first date."""
+    found = [m for m in _FULL.finditer(text) if _iso(m)]
+    if not found:
+        return None
+
+    def labelled(m):
+        return bool(PUBLISH_LABEL.search(text[max(0, m.start() - 16):m.start()]))
+
+    heads = []
+    if len(headline) >= 4:
+        start = text.find(headline)
+        while start >= 0 and len(heads) < 5:
+            heads.append(start + len(headline))
+            start = text.find(headline, start + len(headline))
+    if heads:
+        for h in heads:
+            for m in found:
+                if h <= m.start() <= h + NEAR:
+                    return _iso(m), m.group(0).strip()
+        for m in found:
+            if m.start() >= heads[0] and labelled(m):
+                return _iso(m), m.group(0).strip()
+        for h in heads:  # e-paper layouts print the date just above the title
+            begin = h - len(headline)
+            for m in found:
+                if begin - 10 <= m.end() <= begin and not re.search(r"[^\W_]", text[m.end():begin]):
+                    return _iso(m), m.group(0).strip()
+    elif not headline:
+        return _iso(found[0]), found[0].group(0).strip()
+    for m in found:
+        if labelled(m):
+            return _iso(m), m.group(0).strip()
+    return None

@@ -142,8 +142,41 @@ def extract_metadata(doc: Document, root) -> None:
             if m:
                 doc.set_default(name, m.group("value").strip())
 
+    if doc.profile is None:
+        _from_page_text(doc, root)
+
     lang = (root.get("lang") or root.get("xml:lang") or "").strip()
     doc.set_default("inLanguage", lang.split("-")[0].lower() if lang else "")
+
+
+_SKIP_TEXT = frozenset(("script", "style", "noscript", "textarea", "select", "option", "title", "head"))
+
+
+def page_text(root) -> str:
+    """The page's visible text in reading order, whitespace collapsed (scripts, styles, <head> skipped)."""
+    parts = []
+    for el in root.iter():
+        tag = el.tag
+        if isinstance(tag, str) and tag not in _SKIP_TEXT and el.text:
+            parts.append(el.text)
+        if el.tail and el.getparent() is not None:
+            parts.append(el.tail)
+    return re.sub(r"\s+", " ", " ".join(parts))
+
+
+def _from_page_text(doc: Document, root) -> None:
+    """Generic mode: what pages print around the title when <head> declares nothing."""
+    if doc.fields.get("datePublished"):
+        return
+    text = page_text(root)
+    found = dates.near_headline(text, _squash_space(doc.fields.get("headline") or ""))
+    if found:
+        doc.set_default("datePublished", found[0])
+        doc.set_default("datePublishedRaw", found[1])
+
+
+def _squash_space(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _set_date(doc: Document, text: str) -> None:

@@ -114,8 +114,11 @@ def extract_metadata(doc: Document, root) -> None:
             value = _labelled(text_of(els[0]), field)
             doc.set_default(field, split_names(value) if field == "authors" else value)
     author = _meta(root, _AUTHOR_META)
-    if author and not re.match(r"https?://", author):
+    if author and not re.match(r"https?://", author) and (doc.profile is not None or _plausible_author(author)):
         doc.set_default("authors", [a.strip() for a in re.split(r"[,，;；、]", author) if a.strip()])
+    text = visible_text(root) if doc.profile is None else ""
+    if text:
+        doc.set_default("authors", page_authors(text, _squash_space(doc.fields.get("headline") or "")))
     doc.set_default("source", _meta(root, _SOURCE_META))
 
     crumbs = _from_selector(doc, "breadcrumbs")
@@ -142,8 +145,11 @@ def extract_metadata(doc: Document, root) -> None:
             if m:
                 doc.set_default(name, m.group("value").strip())
 
-    if doc.profile is None:
-        _from_page_text(doc, root)
+    if text and not doc.fields.get("datePublished"):
+        found = dates.near_headline(text, _squash_space(doc.fields.get("headline") or ""))
+        if found:
+            doc.set_default("datePublished", found[0])
+            doc.set_default("datePublishedRaw", found[1])
 
     lang = (root.get("lang") or root.get("xml:lang") or "").strip()
     doc.set_default("inLanguage", lang.split("-")[0].lower() if lang else "")
@@ -152,7 +158,7 @@ def extract_metadata(doc: Document, root) -> None:
 _SKIP_TEXT = frozenset(("script", "style", "noscript", "textarea", "select", "option", "title", "head"))
 
 
-def page_text(root) -> str:
+def visible_text(root) -> str:
     """The page's visible text in reading order, whitespace collapsed (scripts, styles, <head> skipped)."""
     parts = []
     for el in root.iter():
@@ -164,15 +170,49 @@ def page_text(root) -> str:
     return re.sub(r"\s+", " ", " ".join(parts))
 
 
-def _from_page_text(doc: Document, root) -> None:
-    """Generic mode: what pages print around the title when <head> declares nothing."""
-    if doc.fields.get("datePublished"):
-        return
-    text = page_text(root)
-    found = dates.near_headline(text, _squash_space(doc.fields.get("headline") or ""))
-    if found:
-        doc.set_default("datePublished", found[0])
-        doc.set_default("datePublishedRaw", found[1])
+_CJK_NAME = r"[\u4e00-\u9fff·]"
+# Words that follow a byline on the same line and are not names.
+_NOT_NAMES = frozenset("出自 来源 编辑 责编 发布 时间 日期 阅读 点击 评论 浏览 分享 打印 收藏 字号 报道 摄影 "
+                       "博客 专栏 采访 团队 风采 名单 招聘 信箱 热线 联系 other others the a an user users admin".split())
+_LABELLED_AUTHOR = re.compile(
+    r"(?:(?:作者|撰文|(?<![\u4e00-\u9fff])文)\s*[:：/])\s*"
+    r"(?P<value>[^\s|｜,，;；:：()（）\[\]【】<>《》=\"']{1,20}+(?!=)(?:\s+" + _CJK_NAME + r"{2,3}(?![\u4e00-\u9fff]))*)"
+    r"|(?:作者|撰文)\s+(?P<bare>" + _CJK_NAME + r"{2,4}(?![\u4e00-\u9fff]))"
+    r"|(?i:posted by)\s+(?P<posted>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}|[^\s,;:()]{2,20})")
+_REPORTER = re.compile(
+    r"(?:^|(?<=[\s（(【\[□·报台社网]))(?:特约|首席|实习)?(?:记者|通讯员)\s*(?P<value>" + _CJK_NAME + r"{2,4}?(?=\s|/|发自|报道|摄|[）)，,。]|$)"
+    r"(?:\s+" + _CJK_NAME + r"{2,3}(?=\s|[）)]))*)")
+# "…。（姚峰 上海报道）", "…。（袁源）": names in brackets closing a paragraph.
+_CLOSING_BYLINE = re.compile(
+    r"[。！”]\s*[（(]\s*(?P<value>" + _CJK_NAME + r"{2,3}(?:\s+" + _CJK_NAME + r"{2,3})*)"
+    r"\s*(?:\S{2,4}报道)?\s*[）)]")
+_INSTITUTION = re.compile(r"(社|网|报|台|部|局|厅|院|会|完|续|图|组|闻|片|频|载)$")
+
+
+def page_authors(text: str, headline: str) -> list[str]:
+    """Authors printed on the page (generic mode): '作者：某某' near the title, else a reporter
+    byline ('记者 某某', '本报记者某某发自…'), else names in brackets closing a paragraph."""
+    start = text.find(headline) if len(headline) >= 4 else -1
+    start = max(start, 0)
+    for rx in (_LABELLED_AUTHOR, _REPORTER, _CLOSING_BYLINE):
+        for m in rx.finditer(text, start):
+            if rx is _LABELLED_AUTHOR and m.group("posted"):
+                names = [m.group("posted")] if m.group("posted").lower() not in _NOT_NAMES else []
+            else:
+                names = [n for n in split_names(m.group("value") or m.group("bare")) if n not in _NOT_NAMES]
+            if rx is _CLOSING_BYLINE and any(_INSTITUTION.search(n) for n in names):
+                continue
+            if names:
+                return names
+    return []
+
+
+def _plausible_author(value: str) -> bool:
+    """A <meta name=author> holding a person, not the site ('某某网', 'www.example.com', an id)."""
+    value = value.strip()
+    return (len(value) <= 30 and not re.search(r"www\.|\.(com|cn|net|org)\b|\d|_", value, re.I)
+            and not re.search(r"(网|报|社|集团|公司|网络|频道)$", value)
+            and not re.search(r"[\u4e00-\u9fff]{9,}", value))   # a phrase, not a name list
 
 
 def _squash_space(text: str) -> str:

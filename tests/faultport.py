@@ -49,3 +49,18 @@ article_links = "ul.news a"
 body = "div.content"
 headline = "div.article h1"
 '''
+
+
+def traditional(paras: list[str]) -> list[str]:
+    """The paragraphs in Traditional script, keeping only characters Big5 can encode."""
+    import opencc
+    conv = opencc.OpenCC("s2t")
+    return ["".join(c for c in conv.convert(p) if _in_big5(c)) for p in paras]
+
+
+def _in_big5(c: str) -> bool:
+    try:
+        c.encode("big5")
+        return True
+    except UnicodeEncodeError:
+        return False

@@ -19,7 +19,7 @@ from conftest import ROOT
 from crawler import fingerprints
 from crawler.items import ArticleItem
 from crawler.pipelines import ExtractionPipeline, RejectedItem
-from faultport import article_html, paragraphs
+from faultport import article_html, paragraphs, traditional
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 8
 
@@ -48,8 +48,7 @@ def test_extract_cli_over_a_mix_of_bad_inputs(tmp_path):
         (str(tmp_path), "unreadable"),
         (str(tmp_path / "missing.html"), "unreadable"),
     ]
-    import opencc
-    big5 = ["".join(c for c in opencc.OpenCC("s2t").convert(p) if _big5(c)) for p in P[7]]
+    big5 = traditional(P[7])
     cases.append((write(tmp_path / "big5.html", article_html("Big5", big5, charset=None).encode("big5", "xmlcharrefreplace")), big5))
     paths = [p for p, _ in cases] + [cases[1][0], cases[0][0]] * 150  # hundreds of paths in one call
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -67,14 +66,6 @@ def test_extract_cli_over_a_mix_of_bad_inputs(tmp_path):
     assert "reason" not in records[5] and len(records[5]["articleBody"]) > 1_000_000  # the 20 MB page
     # ru_maxrss of children is in KiB on Linux; the run stays well under 2 GiB.
     assert max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) < 2 * 1024 * 1024
-
-
-def _big5(c):
-    try:
-        c.encode("big5")
-        return True
-    except UnicodeEncodeError:
-        return False
 
 
 def test_entity_bomb_is_not_expanded():

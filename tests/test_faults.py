@@ -15,7 +15,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from crawlrun import crawl
-from faultport import article_html, list_html, paragraphs, profile_toml
+from faultport import article_html, list_html, paragraphs, profile_toml, traditional
 
 SETTINGS = ["REPLAY_FIXTURES=False", "ROBOTSTXT_OBEY=False", "AUTOTHROTTLE_ENABLED=False",
             "DOWNLOAD_TIMEOUT=1", "RETRY_TIMES=1", "DOWNLOAD_MAXSIZE=2000000", "DOWNLOAD_WARNSIZE=0",
@@ -25,20 +25,6 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Type/Catalog>>endobj\n" + bytes(r
 
 def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
-
-
-def traditional(paras):
-    import opencc
-    conv = opencc.OpenCC("s2t")
-    return ["".join(c for c in conv.convert(p) if _big5(c)) for p in paras]
-
-
-def _big5(c):
-    try:
-        c.encode("big5")
-        return True
-    except UnicodeEncodeError:
-        return False
 
 
 class Flaky:

@@ -14,6 +14,7 @@ from .metadata import extract_metadata
 from .normalise import normalise
 from .profiles import ProfileRegistry
 from .rules import DEFAULT_RULES, apply_rules
+from .script import is_japanese
 from .validate import validate
 
 
@@ -90,4 +91,6 @@ def _language(text: str) -> str:
     sample = text[:2000]
     han = sum(1 for c in sample if "\u3400" <= c <= "\u9fff")
     letters = sum(1 for c in sample if c.isalpha())
+    if is_japanese(sample):
+        return "ja"
     return "zh" if letters and han / letters > 0.3 else "en" if letters else ""

@@ -52,9 +52,17 @@ def traditional_share(text: str, sample: int = 4000) -> float:
     return sum(1 for c in han if c in trad) / len(han)
 
 
+_KANA = re.compile(r"[\u3040-\u30ff]")
+
+
+def is_japanese(text: str, sample: int = 4000) -> bool:
+    """Kana mark Japanese, whose kanji OpenCC would wrongly 'simplify'."""
+    return len(_KANA.findall(text[:sample])) >= 5
+
+
 def is_traditional(text: str, threshold: float = 0.04) -> bool:
     # Simplified prose has no Traditional-only characters at all; a few percent means a Traditional page.
-    return traditional_share(text) >= threshold
+    return traditional_share(text) >= threshold and not is_japanese(text)
 
 
 @lru_cache(maxsize=4)

@@ -59,7 +59,7 @@ def select(root, selector: str) -> list:
         if selector.lstrip().startswith(("/", "(", "./")):
             return [e for e in root.xpath(selector) if isinstance(e, etree._Element)]
         return root.cssselect(selector)
-    except (etree.XPathError, Exception) as exc:  # cssselect raises its own SelectorError types
+    except Exception as exc:  # XPathError, or cssselect's own SelectorError types
         raise ValueError(f"bad selector {selector!r}: {exc}") from exc
 
 

@@ -13,18 +13,13 @@ from datetime import datetime, timezone
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from w3lib.url import canonicalize_url
 
-from .middlewares import RequestRejected
+from .middlewares import RequestRejected, url_key
 from .state import SEEN, crawl_state
 
 
 class SeenBefore(RequestRejected):
     reason = "seen-before"
-
-
-def url_key(url: str) -> str:
-    return canonicalize_url(url, keep_fragments=False)
 
 
 class IncrementalMiddleware:

@@ -32,6 +32,11 @@ class OffsiteRedirect(RequestRejected):
     reason = "offsite-redirect"
 
 
+def url_key(url: str) -> str:
+    """One page, one key: the same URL written differently (query order, escapes, fragment)."""
+    return canonicalize_url(url, keep_fragments=False)
+
+
 class FixtureIndex:
     """All portals' saved responses by URL, read from fixtures/<portal>/manifest.json."""
 
@@ -42,14 +47,10 @@ class FixtureIndex:
             data = json.loads(manifest.read_text(encoding="utf-8"))
             for page in data.get("pages", []):
                 page = {**page, "path": manifest.parent / page["file"]} if page.get("file") else dict(page)
-                self.pages[self.key(page["url"])] = page
-
-    @staticmethod
-    def key(url: str) -> str:
-        return canonicalize_url(url, keep_fragments=False)
+                self.pages[url_key(page["url"])] = page
 
     def get(self, url: str) -> dict | None:
-        return self.pages.get(self.key(url))
+        return self.pages.get(url_key(url))
 
     def __len__(self) -> int:
         return len(self.pages)
@@ -120,8 +121,7 @@ class RedirectGuardMiddleware:
             return response
         target = safe_url_string(urljoin(request.url, location.decode("latin-1")))
         chain = [*request.meta.get("redirect_urls", []), request.url]
-        key = FixtureIndex.key
-        if key(target) in {key(url) for url in chain}:
+        if url_key(target) in {url_key(url) for url in chain}:
             raise RedirectLoop(f"redirect loop: {' -> '.join([*chain, target])}")
         domains = getattr(self.crawler.spider, "allowed_domains", None)
         host = (urlparse(target).hostname or "").lower()

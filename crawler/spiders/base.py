@@ -62,10 +62,10 @@ class PortalSpider(scrapy.Spider):
         self.allowed_domains = list(crawl.get("allowed_domains", []))
 
     async def start(self):
-        for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse, errback=self.failed)
+        for request in self.start_requests():
+            yield request
 
-    def start_requests(self):  # Scrapy < 2.13
+    def start_requests(self):  # also what Scrapy < 2.13 calls
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse, errback=self.failed)
 

@@ -25,12 +25,14 @@ CONTACT_SHARE = 0.35
 
 # A body this short that contains a line cut off with '…' is one teaser taken from a list page.
 SHORT_WORDS = 300
-# (a teaser's own text ends '…'; a list entry's time stamp is a bare date with a time of day)
-_CUT_OFF = re.compile(r"(…|\.\.\.|。。。)\s*$|^\s*(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}(:\d{2})?\s*$")
+# A teaser's own text ends cut off with '…'.
+_ELLIPSIS_END = r"(…|\.\.\.|。。。)\s*$"
+# (or the line is a list entry's time stamp: a bare date with a time of day)
+_CUT_OFF = re.compile(_ELLIPSIS_END + r"|^\s*(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}(:\d{2})?\s*$")
 # List pages: this share of the lines are teaser-list entries.
 LIST_SHARE = 0.5
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_TEASER_END = re.compile(r"(…|\.\.\.|。。。)\s*$|(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\s+\d{1,2}:\d{2})?\s*\]?\)?$")
+_TEASER_END = re.compile(_ELLIPSIS_END + r"|(?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\s+\d{1,2}:\d{2})?\s*\]?\)?$")
 
 
 def _is_teaser(line) -> bool:

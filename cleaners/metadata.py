@@ -32,7 +32,7 @@ def _json_ld(root) -> dict:
     for el in root.xpath('//script[@type="application/ld+json"]'):
         try:
             data = json.loads(el.text or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # unparseable or nested past the stack: ignore the block, not the page
             continue
         for obj in (data if isinstance(data, list) else data.get("@graph", [data]) if isinstance(data, dict) else []):
             if isinstance(obj, dict) and ("datePublished" in obj or "headline" in obj):

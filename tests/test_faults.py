@@ -18,8 +18,8 @@ from crawlrun import crawl
 from faultport import article_html, list_html, paragraphs, profile_toml, traditional
 
 SETTINGS = ["REPLAY_FIXTURES=False", "ROBOTSTXT_OBEY=False", "AUTOTHROTTLE_ENABLED=False",
-            "DOWNLOAD_TIMEOUT=1", "RETRY_TIMES=1", "DOWNLOAD_MAXSIZE=2000000", "DOWNLOAD_WARNSIZE=0",
-            "CLEANERS_CONVERT=", "STATS_DUMP=True", "LOG_LEVEL=INFO"]
+            "DOWNLOAD_TIMEOUT=3", "RETRY_TIMES=1", "DOWNLOAD_MAXSIZE=2000000", "DOWNLOAD_WARNSIZE=0",
+            "CLEANERS_CONVERT=", "STATS_DUMP=True", "LOG_LEVEL=INFO", "ALLOW_PRIVATE_ADDRESSES=True"]
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Type/Catalog>>endobj\n" + bytes(range(256)) * 4
 
 
@@ -44,7 +44,9 @@ class Flaky:
 
 
 def slow(request):
-    time.sleep(2.5)  # longer than DOWNLOAD_TIMEOUT=1
+    # Longer than DOWNLOAD_TIMEOUT=3, which leaves room for the pages cleaned meanwhile: cleaning runs
+    # in the reactor thread, so a loaded machine would otherwise time out the downloads around it.
+    time.sleep(4.5)
     return Response("too late", content_type="text/html")
 
 
@@ -61,7 +63,7 @@ def server():
 @pytest.fixture(scope="module")
 def portal(server, tmp_path_factory):
     base = server.url_for("/")
-    P = {n: paragraphs(n) for n in range(1, 20)}
+    P = {n: paragraphs(n) for n in range(1, 30)}
     big5_text = traditional(P[3])
     pages = {  # path -> (response kwargs, expected)
         "/a/utf8.html": (dict(response_data=article_html("UTF-8 稿件", P[1]), content_type="text/html; charset=utf-8"), "duplicate-group"),
@@ -102,7 +104,42 @@ def portal(server, tmp_path_factory):
     # The same server under another host name: off the profile's allowed_domains.
     offsite = server.url_for("/a/offsite.html")
     offsite = offsite.replace("localhost", "127.0.0.1") if "localhost" in offsite else offsite.replace("127.0.0.1", "localhost")
-    links = [*expected, offsite]
+    elsewhere = offsite.replace("/a/offsite.html", "/a/elsewhere.html")
+
+    # Issue #8 (4): every redirect kind ends as an article or a reasoned rejection.
+    def refresh(url, delay=0, noscript=False, paras=None):
+        meta = f'<meta http-equiv="refresh" content="{delay}; url={url}">'
+        html = article_html("跳转", paras or ["页面已迁移。"])
+        return html.replace("</head>", (f"<noscript>{meta}</noscript>" if noscript else meta) + "</head>")
+    html = "text/html; charset=utf-8"
+    redirects = {  # path -> (response kwargs, expected outcome under the path)
+        "/a/refresh-offsite.html": (dict(response_data=refresh(elsewhere), content_type=html), "offsite-redirect"),
+        "/a/refresh-self.html": (dict(response_data=refresh("/a/refresh-self.html"), content_type=html), "redirect-loop"),
+        "/a/refresh-later.html": (dict(response_data=refresh(elsewhere, delay=300, paras=P[20]), content_type=html), P[20]),
+        "/a/refresh-noscript.html": (dict(response_data=refresh(elsewhere, noscript=True, paras=P[21]), content_type=html), P[21]),
+        "/a/header-offsite.html": (dict(response_data="", content_type=html, headers={"Refresh": f"0; url={elsewhere}"}), "offsite-redirect"),
+        "/a/header-to-file.html": (dict(response_data="", status=302, headers={"Location": "file:///etc/passwd"}), "offsite-redirect"),
+        # Issue #8 (7)-(9): hostile pages bounded, savable pages saved, control characters stripped.
+        "/a/million-lines.html": (dict(response_data="<html><body><div>" + "a<br>" * 100_000 + "</div></body></html>", content_type=html), "too-slow"),
+        "/a/nul.html": (dict(response_data=article_html("空字节", P[22]).replace("</h1>", "</h1>\x00"), content_type=html), P[22]),
+        "/a/json-ld.html": (dict(response_data=article_html("结构化数据", P[23]).replace(
+            "</head>", '<script type="application/ld+json">' + '{"a":' * 100_000 + "1" + "}" * 100_000 + "</script></head>"), content_type=html), P[23]),
+        "/a/controls.html": (dict(response_data=article_html("控制\u2028字符\u202e标题\x85", [
+            P[24][0] + "\u2028" + P[24][1], "\x1b[31m" + P[24][2] + "\x1b[0m\u2029", "\u202d" + P[24][3] + "\x07"]), content_type=html), P[24]),
+    }
+    for path, (spec, want) in redirects.items():
+        server.expect_request(path).respond_with_data(**spec)
+        expected[path] = want
+    # Followed redirects: the article is recorded under the URL it was found at.
+    server.expect_request("/a/refresh-onsite.html").respond_with_data(refresh("/a/refresh-target.html"), content_type=html)
+    server.expect_request("/a/refresh-target.html").respond_with_data(article_html("跳转目标", P[25]), content_type=html)
+    server.expect_request("/a/header-onsite.html").respond_with_data("", headers={"Refresh": "0;URL='/a/header-target.html'"})
+    server.expect_request("/a/header-target.html").respond_with_data(article_html("跳转目标二", P[26]), content_type=html)
+    expected.update({"/a/refresh-target.html": P[25], "/a/header-target.html": P[26]})
+    # Never requested: another port of the same host, and other schemes.
+    other_port = base.rstrip("/").rsplit(":", 1)[0] + ":1/a/other-port.html"
+    links = [*(p for p in expected if not p.endswith("-target.html")), "/a/refresh-onsite.html", "/a/header-onsite.html",
+             offsite, other_port, "file:///etc/passwd", "ftp://localhost/x.html"]
     server.expect_request("/list.html").respond_with_data(list_html(links), content_type="text/html; charset=utf-8")
 
     root = tmp_path_factory.mktemp("faultport")
@@ -124,7 +161,7 @@ class OtherPipeline:
     import os
     env = {"CLEANERS_PROFILE_PATH": str(root / "profiles"),
            "PYTHONPATH": os.pathsep.join([str(root / "modules"), os.environ.get("PYTHONPATH", "")])}
-    return {"root": root, "env": env, "expected": expected, "offsite": offsite, "base": base}
+    return {"root": root, "env": env, "expected": expected, "offsite": offsite, "base": base, "links": links}
 
 
 @pytest.fixture(scope="module")
@@ -188,9 +225,40 @@ def test_counts_reconcile_in_stats_and_summary(crawled):
 
 
 def test_offsite_link_is_not_followed(crawled, portal, server):
+    """Off-site links (another host, another port of the same host, file: and ftp: URLs) are not
+    pages of the portal: never requested, no record."""
+    items, rejections, stderr = crawled
+    for url in (r["url"] for r in [*items, *rejections]):
+        assert path_of(url) not in ("/a/offsite.html", "/a/other-port.html") and url.startswith("http"), url
+    assert not any(req.path in ("/a/offsite.html", "/a/elsewhere.html") for req, _ in server.log)
+    assert re.search(r"'offsite/filtered': 4\b", stderr), stderr[-3000:]
+
+
+def test_every_redirect_kind_ends_with_a_record(crawled):
+    """Meta refresh and the Refresh header are redirects like a 3xx: followed on site (the article
+    keeps the URL it was found at), `offsite-redirect` off site, `redirect-loop` to themselves; a
+    refresh after minutes or inside <noscript> leaves the page to be read as it is."""
     items, rejections, _ = crawled
-    assert not any("offsite" in r["url"] for r in [*items, *rejections])
-    assert not any(req.path == "/a/offsite.html" for req, _ in server.log)
+    by_path = {path_of(r["url"]): r for r in rejections}
+    assert "refresh header to" in by_path["/a/header-offsite.html"]["detail"].lower()
+    assert "meta refresh to" in by_path["/a/refresh-offsite.html"]["detail"]
+    assert "file:///etc/passwd" in by_path["/a/header-to-file.html"]["detail"]
+    got = {path_of(i["url"]) for i in items}
+    assert {"/a/refresh-target.html", "/a/header-target.html", "/a/refresh-later.html", "/a/refresh-noscript.html"} <= got
+
+
+def test_hostile_and_savable_pages(crawled):
+    """100k <br> lines are rejected as too-slow (not a stalled crawl); a NUL byte and a JSON-LD block
+    nested 100k deep do not cost the article; control characters leave every field and the feed
+    stays one record per line (crawlrun.read_jsonl read it)."""
+    items, rejections, _ = crawled
+    by_path = {path_of(i["url"]): i for i in items}
+    assert "elements" in {path_of(r["url"]): r for r in rejections}["/a/million-lines.html"]["detail"]
+    controls = by_path["/a/controls.html"]
+    assert controls["headline"] == "控制 字符标题"
+    for value in (controls["headline"], controls["articleBody"]):
+        assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e]", value), value
+    assert controls["articleBody"].count("\n") == 3  # four paragraphs, the first two split at U+2028
 
 
 def test_output_text_carries_no_markup(crawled):
@@ -209,7 +277,8 @@ def test_recrawl_skips_what_was_emitted_unless_asked(portal, server, tmp_path):
     first, _, _ = crawl(args[0], tmp_path / "one.jsonl", *args[1:], env=portal["env"])
     again, rejected, proc = crawl(args[0], tmp_path / "two.jsonl", *args[1:], env=portal["env"])
     assert first and again == []
-    seen = sorted(r["url"] for r in rejected if r["reason"] == "seen-before")
+    # A page reached through a refresh is refused at the redirect, so its record names the URL asked for.
+    seen = sorted(r["url"].replace("-onsite.html", "-target.html") for r in rejected if r["reason"] == "seen-before")
     assert seen == sorted(i["url"] for i in first)
     assert "[ok]" in proc.stderr
     forced, _, _ = crawl(args[0], tmp_path / "three.jsonl", *args[1:], "INCREMENTAL=False", env=portal["env"])

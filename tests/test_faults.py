@@ -305,3 +305,113 @@ def test_replay_never_fetches_a_url_without_fixture(server, tmp_path):
     assert items == []
     assert {r["url"]: r["reason"] for r in rejections}[missing] == "no-fixture"
     assert not any(req.path.startswith("/replay/") for req, _ in server.log)
+
+
+def _one_page_portal(tmp_path, name, base, start, allowed=None):
+    profiles = tmp_path / "profiles"
+    profiles.mkdir(exist_ok=True)
+    toml = profile_toml(name, base, start)
+    if allowed is not None:
+        toml = re.sub(r"allowed_domains = .*\n", allowed, toml)
+    (profiles / f"{name}.toml").write_text(toml, encoding="utf-8")
+    return {"CLEANERS_PROFILE_PATH": str(profiles)}
+
+
+def test_live_mode_refuses_loopback_and_private_addresses(server, tmp_path):
+    """Without ALLOW_PRIVATE_ADDRESSES a host that is (or resolves to) a loopback address is never
+    requested: the page is a `private-address` rejection."""
+    server.expect_request("/private/list.html").respond_with_data(list_html([]), content_type="text/html; charset=utf-8")
+    start = server.url_for("/private/list.html")
+    env = _one_page_portal(tmp_path, "privateport", server.url_for("/"), start)
+    settings = [s for s in SETTINGS if not s.startswith("ALLOW_PRIVATE_ADDRESSES")]
+    items, rejections, _ = crawl("privateport", tmp_path / "out.jsonl", *settings, env=env)
+    assert items == [] and [(r["url"], r["reason"]) for r in rejections] == [(start, "private-address")]
+    assert "ALLOW_PRIVATE_ADDRESSES" in rejections[0]["detail"]
+    assert not any(req.path.startswith("/private/") for req, _ in server.log)
+
+
+@pytest.mark.parametrize("allowed", ["allowed_domains = []\n", ""])
+def test_a_spider_without_allowed_domains_is_refused(server, tmp_path, allowed):
+    """An empty or missing allowed_domains would let the crawl follow any link (even file:///etc/passwd):
+    the spider closes before its first request, saying why."""
+    server.expect_request("/open/list.html").respond_with_data(list_html(["file:///etc/passwd"]), content_type="text/html; charset=utf-8")
+    start = server.url_for("/open/list.html")
+    env = _one_page_portal(tmp_path, "openport", server.url_for("/"), start, allowed=allowed)
+    items, rejections, proc = crawl("openport", tmp_path / "out.jsonl", *SETTINGS, env=env)
+    assert items == [] and rejections == []
+    assert "refusing to crawl without allowed_domains" in proc.stderr
+    assert "'finish_reason': 'no-allowed-domains'" in proc.stderr
+    assert not any(req.path.startswith("/open/") for req, _ in server.log)
+
+
+@pytest.mark.parametrize("url, allowed, expected", [
+    ("http://www.xx.gov.cn/a.html", ["xx.gov.cn"], True),
+    ("https://xx.gov.cn/a.html", ["xx.gov.cn"], True),
+    ("http://xx.gov.cn:8080/a.html", ["xx.gov.cn"], False),
+    ("http://xx.gov.cn:8080/a.html", ["xx.gov.cn:8080"], True),
+    ("http://xx.gov.cn/a.html", ["xx.gov.cn:8080"], False),
+    ("http://localhost:18081/", ["localhost"], False),
+    ("http://evilxx.gov.cn/a.html", ["xx.gov.cn"], False),
+    ("file:///etc/passwd", ["xx.gov.cn"], False),
+    ("ftp://xx.gov.cn/a.html", ["xx.gov.cn"], False),
+    ("http://xx.gov.cn/a.html", [], False),
+])
+def test_allowed_domains_compare_host_port_and_scheme(url, allowed, expected):
+    from crawler.middlewares import on_site
+    assert on_site(url, allowed) is expected
+
+
+def _fixture_portal(root, name, pages, manifest=None):
+    folder = root / name
+    folder.mkdir(parents=True)
+    for page in pages:
+        if page.get("html"):
+            (folder / page["file"]).write_text(page.pop("html"), encoding="utf-8")
+    text = manifest if manifest is not None else json.dumps({"portal": name, "pages": pages})
+    (folder / "manifest.json").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_replay_reads_nothing_outside_a_portals_folder(tmp_path):
+    """`..`, absolute paths and symlinks out make the manifest an error for its own portal only."""
+    from crawler.middlewares import FixtureIndex
+    secret = tmp_path / "secret.html"
+    secret.write_text("<html><body><p>root:x:0:0</p></body></html>", encoding="utf-8")
+    root = tmp_path / "fixtures"
+    page = {"url": "http://good.example/list.html", "file": "list.html", "html": list_html([]),
+            "content_type": "text/html; charset=utf-8"}
+    _fixture_portal(root, "good", [page])
+    for name, file in (("dots", "../../secret.html"), ("absolute", str(secret)), ("link", "link.html")):
+        _fixture_portal(root, name, [{"url": f"http://{name}.example/a.html", "file": file}])
+    (root / "link" / "link.html").symlink_to(secret)
+    _fixture_portal(root, "broken", [], manifest='{"portal": "broken", "pages": [')
+    index = FixtureIndex(root)
+    assert len(index) == 1 and index.get("http://good.example/list.html")
+    assert set(index.errors) == {"dots", "absolute", "link", "broken"}
+    assert "'..'" in index.errors["dots"][0] and "absolute path" in index.errors["absolute"][0]
+    assert "symlink" in index.errors["link"][0] and "JSON" in index.errors["broken"][0]
+
+
+def test_a_broken_manifest_disables_only_its_own_portal(server, tmp_path):
+    base = server.url_for("/")
+    root = tmp_path / "fixtures"
+    article = article_html("正常稿件", paragraphs(60))
+    list_url, article_url = server.url_for("/good/list.html"), server.url_for("/good/a.html")
+    _fixture_portal(root, "goodport", [
+        {"url": list_url, "file": "list.html", "html": list_html([article_url]), "content_type": "text/html; charset=utf-8"},
+        {"url": article_url, "file": "a.html", "html": article, "content_type": "text/html; charset=utf-8"}])
+    _fixture_portal(root, "badport", [{"url": server.url_for("/bad/list.html"), "file": "../goodport/a.html"}])
+    env = _one_page_portal(tmp_path, "goodport", base, list_url)
+    _one_page_portal(tmp_path, "badport", base, server.url_for("/bad/list.html"))
+    settings = [f"REPLAY_FIXTURES_DIR={root}"]
+    items, _, _ = crawl("goodport", tmp_path / "good.jsonl", *settings, env=env)
+    assert [i["url"] for i in items] == [article_url]
+    items, rejections, proc = crawl("badport", tmp_path / "bad.jsonl", *settings, env=env)
+    assert items == [] and rejections == []
+    assert "badport: fixtures not replayed" in proc.stderr and "climbs out" in proc.stderr
+    assert "'finish_reason': 'broken-fixtures'" in proc.stderr and "Traceback" not in proc.stderr
+    # Another folder claiming goodport's article: an error naming both manifests, for both portals.
+    _fixture_portal(root, "thief", [{"url": article_url, "file": "a.html", "html": article, "content_type": "text/html"}])
+    items, _, proc = crawl("goodport", tmp_path / "again.jsonl", *settings, env=env)
+    assert items == []
+    assert f"{article_url} is claimed by both {root / 'goodport' / 'manifest.json'} and {root / 'thief' / 'manifest.json'}" in proc.stderr

@@ -14,7 +14,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from crawlrun import crawl
+from crawlrun import ROOT, crawl
 from faultport import article_html, list_html, paragraphs, profile_toml, traditional
 
 SETTINGS = ["REPLAY_FIXTURES=False", "ROBOTSTXT_OBEY=False", "AUTOTHROTTLE_ENABLED=False",
@@ -415,3 +415,17 @@ def test_a_broken_manifest_disables_only_its_own_portal(server, tmp_path):
     items, _, proc = crawl("goodport", tmp_path / "again.jsonl", *settings, env=env)
     assert items == []
     assert f"{article_url} is claimed by both {root / 'goodport' / 'manifest.json'} and {root / 'thief' / 'manifest.json'}" in proc.stderr
+
+
+def test_check_fixtures_reports_paths_out_of_the_folder(tmp_path):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("check_fixtures", ROOT / "fixtures" / "check_fixtures.py")
+    check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check)
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "in.html").write_text("x", encoding="utf-8")
+    (tmp_path / "p" / "link.html").symlink_to(tmp_path / "secret.html")
+    assert check.outside_folder(tmp_path / "p", "in.html") is None
+    assert check.outside_folder(tmp_path / "p", "../secret.html") and check.outside_folder(tmp_path / "p", "a/../../x")
+    assert check.outside_folder(tmp_path / "p", "/etc/passwd") == "absolute path"
+    assert "outside" in check.outside_folder(tmp_path / "p", "link.html")

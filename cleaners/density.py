@@ -17,6 +17,7 @@ from lxml import etree
 
 _PUNCT = re.compile(r"[，。！？；、：,.!?;]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_NOT_CJK = re.compile(r"[^\u3400-\u9fff\uf900-\ufaff]+")
 _SPACE = re.compile(r"\s+")
 
 # Class/id words that mean chrome, and words that mean content (readability's lists, plus the pinyin
@@ -43,7 +44,7 @@ MIN_PARAGRAPH = 12      # units (a Han character is one, a Latin word about one)
 
 def _units(text: str) -> float:
     """Length in reading units: Han characters count one each, other text about one per word."""
-    cjk = len(_CJK.findall(text))
+    cjk = len(_NOT_CJK.sub("", text))  # what is left without the other runs: no per-character work
     return cjk + (len(text) - cjk) / 6.0
 
 

@@ -116,7 +116,9 @@ def extract_metadata(doc: Document, root) -> None:
     author = _meta(root, _AUTHOR_META)
     if author and not re.match(r"https?://", author) and (doc.profile is not None or _plausible_author(author)):
         doc.set_default("authors", [a.strip() for a in re.split(r"[,，;；、]", author) if a.strip()])
-    text = visible_text(root) if doc.profile is None else ""
+    # Bylines and dates sit near the headline: the first 200k characters hold them on any real page,
+    # and scanning all of a 10 MB text node cost a second (bounded work per page, issue #8).
+    text = visible_text(root)[:200_000] if doc.profile is None else ""
     if text:
         doc.set_default("authors", page_authors(text, _squash_space(doc.fields.get("headline") or "")))
     doc.set_default("source", _meta(root, _SOURCE_META))

@@ -25,10 +25,14 @@ _BREAKS = re.compile("\r\n|[\r\u2028\u2029\x85]")
 _AS_SPACE = re.compile("[\t\x0b\x0c\x1c-\x1f]")
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
+_ANY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
 
 def clean_controls(text: str, newlines: bool = False) -> str:
     """Text without terminal escapes, control or bidi characters; line separators become '\\n' when
     `newlines` (the article body) and a space otherwise (one-line fields)."""
+    if not _ANY_CONTROL.search(text):  # the usual case: one scan, no copies
+        return text
     text = _ANSI.sub("", text)
     text = _BREAKS.sub("\n", text)
     text = _AS_SPACE.sub(" ", text)

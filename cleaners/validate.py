@@ -11,8 +11,13 @@ _WORD = re.compile(r"[\u3400-\u9fff]|[^\W\u3400-\u9fff]+")
 MIN_WORDS = 40
 
 
+_NOT_HAN = re.compile(r"[^\u3400-\u9fff]+")
+_NON_HAN_WORD = re.compile(r"[^\W\u3400-\u9fff]+")
+
+
 def words(text: str) -> int:
-    return len(_WORD.findall(text))
+    """len(_WORD.findall(text)), without a list of every Han character (linear and cheap on 10 MB)."""
+    return len(_NOT_HAN.sub("", text)) + sum(1 for _ in _NON_HAN_WORD.finditer(text))
 
 
 # A line of a contact/about page: an address, phone, e-mail or postcode field, or a bare e-mail/phone.

@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     for crawler in crawlers:
         stats = crawler.stats
         print(stats.get_value("accounting/summary") or f"{crawler.spider.name}: no summary (crawl failed)")
-        ok &= bool(stats.get_value("accounting/balanced"))
+        ok &= bool(stats.get_value("accounting/ok"))
     articles = sum(1 for _ in (out / "articles.jsonl").open(encoding="utf-8"))
     print(f"wrote {articles} articles to {out / 'articles.jsonl'} "
           f"and rejections to {out / 'rejections.jsonl'}")

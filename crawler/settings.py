@@ -80,7 +80,12 @@ REJECTIONS_DEFAULT_URI = str(PROJECT_ROOT / "output" / "%(name)s.rejections.json
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
 EXTENSIONS = {
     "crawler.extensions.RejectionLog": 500,
+    "crawler.review.ReviewSite": 600,
 }
+# A review site of the crawl (cleaners.review): set REVIEW_DIR to a folder; REVIEW_AGAINST to a golden
+# folder (tests/golden) to compare each page with it. Off by default: it saves every response body.
+REVIEW_DIR = None
+REVIEW_AGAINST = None
 
 # Items feed: give one with -o/-O (scrapy crawl NAME -O out.jsonl); `make run` writes output/.
 FEED_EXPORT_ENCODING = "utf-8"

@@ -14,11 +14,15 @@ from ..document import Rejected
 from ..html import parse
 
 # Dropped with their content: code, embedded documents and media, and what only <head> needs.
-_DROP = {"script", "noscript", "template", "iframe", "frame", "frameset", "object", "embed", "applet",
-         "video", "audio", "source", "track", "picture", "canvas", "portal", "link", "meta", "base",
-         "title", "param", "dialog",
-         # SVG parts that load or animate attributes
-         "use", "image", "feimage", "animate", "set", "animatemotion", "animatetransform", "foreignobject"}
+_DROP = {"script", "noscript", "template", "iframe", "frame", "frameset", "object", "applet",
+         "video", "audio", "picture", "canvas", "portal", "title", "dialog"}
+# Empty elements dropped alone: libxml2's HTML parser does not know some of them (<embed>, <source>)
+# as empty and nests the rest of the page inside, which must stay.
+_DROP_TAG = {"embed", "source", "track", "param", "link", "meta", "base", "keygen"}
+# SVG parts that load or rewrite attributes (an <animate> can give a link a new href): made inert
+# spans, not dropped, because libxml2's HTML parser does not know them as empty elements and may
+# have nested the rest of the page inside one.
+_NEUTER = {"use", "image", "feimage", "animate", "set", "animatemotion", "animatetransform", "discard"}
 # Kept as plain containers, their inert children shown: a form (ASP.NET pages wrap the whole body
 # in one) can no longer submit once it is gone.
 _UNWRAP = {"form"}
@@ -28,6 +32,8 @@ _CONTROLS = {"input", "button", "select", "textarea"}
 _URL_ATTRS = {"src", "srcset", "href", "action", "formaction", "background", "poster", "lowsrc",
               "dynsrc", "data", "codebase", "cite", "longdesc", "usemap", "ping", "manifest",
               "xlink:href", "{http://www.w3.org/1999/xlink}href", "imagesrcset", "archive", "profile"}
+# Attributes that act on their own (focus, play) or choose where a link opens.
+_DROP_ATTRS = {"autofocus", "autoplay", "target", "http-equiv"}
 # In style sheets and style attributes: anything that loads (url(), @import, image-set) or runs.
 _CSS_LOADS = re.compile(r"@import[^;]*;?|url\s*\([^)]*\)|image-set\s*\([^)]*\)|expression\s*\(|"
                         r"behavior\s*:|-moz-binding", re.I)
@@ -50,6 +56,13 @@ def sanitise(source: str):
         if tag in _DROP:
             _remove_keep_tail(element)
             continue
+        if tag in _DROP_TAG:
+            element.drop_tag()
+            continue
+        if tag in _NEUTER:
+            element.tag = "span"
+            element.attrib.clear()
+            continue
         _clean_attributes(element, tag)
         if tag == "style":
             element.text = _CSS_LOADS.sub("", element.text or "")
@@ -65,15 +78,15 @@ def sanitise(source: str):
 def _clean_attributes(element, tag: str) -> None:
     for name in list(element.attrib):
         low = name.lower()
-        if low.startswith("on") or low in _URL_ATTRS or low.startswith("xmlns") or low == "http-equiv":
+        if low.startswith("on") or low in _URL_ATTRS or low.startswith("xmlns"):
             value = element.attrib.pop(name)
-            if low == "href" and value:
+            if low == "href" and value and not value.strip().lower().startswith(("javascript:", "data:")):
                 element.set("title", value)            # where the link went, as a tooltip
             elif low == "src" and tag == "img":
                 element.set("data-src", value[:300])
         elif low == "style":
             element.set(name, _CSS_LOADS.sub("", element.get(name)))
-        elif low == "target":
+        elif low in _DROP_ATTRS:
             del element.attrib[name]
     if tag in _CONTROLS:
         element.set("disabled", "disabled")

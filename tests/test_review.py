@@ -260,7 +260,7 @@ MARKS = "Array.from(document.getElementById('rv-frame').contentDocument.querySel
 def busiest_view(site: Path) -> Path:
     """The page view with the most rules located in its original."""
     def rules(view):
-        return len(set(re.findall(r'data-rule=&quot;(\d+)&quot;', view.read_text(encoding="utf-8"))))
+        return len(set(re.findall(r'rv-hl&quot; data-rule=&quot;(\d+)&quot;', view.read_text(encoding="utf-8"))))
     return max(views(site), key=rules)
 
 

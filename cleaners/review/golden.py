@@ -62,7 +62,7 @@ class Goldens:
             return Comparison("no-golden")
         path, golden = found
         result = compare(golden, record.data)
-        result.golden_file = str(path)
+        result.golden_file = path.relative_to(self.folder.parent).as_posix()
         return result
 
 

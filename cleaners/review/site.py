@@ -33,9 +33,16 @@ def _asset(name: str) -> str:
     return resources.files(__package__).joinpath("templates", name).read_text(encoding="utf-8")
 
 
+# Light, mutually distinct colours (ColorBrewer Set3/Set2 tones) that text stays readable on.
+PALETTE = ("#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#bc80bd", "#ffed6f", "#8dd3c7", "#fccde5",
+           "#bebada", "#e5c494", "#66c2a5", "#a6d854")
+
+
 def rule_colour(number: int) -> str:
-    """Well-separated hues (golden angle), light enough to read the text under them."""
-    return f"hsl({(number * 137.508 + 50) % 360:.0f} 85% 72%)"
+    """A rule's colour: the palette, then well-separated hues (golden angle) past its end."""
+    if number < len(PALETTE):
+        return PALETTE[number]
+    return f"hsl({(number * 137.508) % 360:.0f} 80% 75%)"
 
 
 @dataclass

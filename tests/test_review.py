@@ -3,7 +3,8 @@ crawl setting, and the pages themselves in a real headless Chromium (Debian's, v
 import json
 import os
 import re
-import shutil
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -211,6 +212,37 @@ def test_crawl_with_review_dir_writes_the_review(tmp_path):
     assert len(article_views) == len(items) and all("class=&quot;rv-hl&quot;" in v for v in article_views)
 
 
+@pytest.fixture(scope="module")
+def main_job(tmp_path_factory):
+    """`make run` (crawler.crawl_all) into a temporary folder."""
+    out = tmp_path_factory.mktemp("main-job")
+    proc = subprocess.run([sys.executable, "-m", "crawler.crawl_all", "--output", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out, proc
+
+
+def test_main_job_writes_one_review_of_every_portal(main_job):
+    """output/review/index.html covers every page of every portal, each compared with its golden."""
+    out, proc = main_job
+    index = (out / "review" / "index.html").read_text(encoding="utf-8")
+    crawled = sum(1 for name in ("articles.jsonl", "rejections.jsonl")
+                  for line in (out / name).read_text(encoding="utf-8").splitlines() if line.strip())
+    assert len(views(out / "review")) == crawled > 20
+    assert index.count('<section id="portal-') == 5 == index.count("Against the golden files:")
+    assert 'class="rv-status-no-golden"' not in index
+    assert f"review: {out / 'review' / 'index.html'}" in proc.stdout
+
+
+@pytest.mark.xfail(strict=True, reason="crawler.pipelines' sync() copies the fields a step set but never "
+                   "deletes one a later step dropped: validate's site-description removal leaves the "
+                   "site's <meta> description on the crawled wuxi-logistics items (the review shows it)")
+def test_main_job_pages_are_all_the_same_as_their_goldens(main_job):
+    out, _ = main_job
+    index = (out / "review" / "index.html").read_text(encoding="utf-8")
+    assert 'class="rv-status-changed"' not in index
+
+
 # --- in a real browser ------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -347,7 +379,7 @@ def test_hostile_page_content_cannot_run_load_or_navigate(tab, tmp_path, httpser
     page = tab.open(view)
     page.frame_locator("#rv-frame").locator("body").click(position={"x": 20, "y": 300})
     page.locator("#rv-removed li").last.hover()
-    page.wait_for_timeout(1500)                            # time for a refresh or a load to happen
+    page.wait_for_timeout(800)                             # time for a refresh or a load to happen
     assert page.url == view.resolve().as_uri()
     assert page.evaluate("document.getElementById('rv-frame').contentWindow.location.href") == "about:srcdoc"
     assert page.evaluate("window.__pwned") is None

@@ -96,8 +96,8 @@ def build(records: list[Record], out: Path, store: PageStore | None = None,
     out = Path(out)
     shutil.rmtree(out / "view", ignore_errors=True)    # views of pages an earlier build had
     out.mkdir(parents=True, exist_ok=True)
-    assets = {"css": _asset("review.css"), "js": _asset("review.js"), "csp": CSP,
-              "rule_css": _rule_css(review.rule_ids)}
+    assets = {"css": _asset("review.css"), "js": _asset("review.js"), "rule_css": _rule_css(review.rule_ids),
+              "head": Template(_asset("head.html")).substitute(csp=CSP)}   # the <head> both pages open with
     frame_css = _asset("frame.css") + _rule_css(review.rule_ids, frame=True)
     for number, entry in enumerate(review.entries):
         if goldens is not None:

@@ -168,13 +168,14 @@ def test_review_against_golden_shows_a_rule_change(tmp_path, fixture_records):
     changed["articleBody"] = "\n".join(lines[1:] + ["一行新的正文"])
     changed["headline"] = "改过的标题"
     records = tmp_path / "items.jsonl"
-    records.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in [changed, *items[1:]]),
+    records.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in [changed, *items[1:-1]]),
                        encoding="utf-8")
     out = tmp_path / "site"
     assert cli_main(["review", str(records), str(rejections_path), "--fixtures",
                      "--against", str(ROOT / "tests" / "golden"), "-o", str(out)]) == 0
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "1 changed" in index
+    assert f"not in these records: {items[-1]['url']}" in index       # a page the run lost
     view = next(v for v in views(out) if "改过的标题" in v.read_text(encoding="utf-8"))
     html = view.read_text(encoding="utf-8")
     assert "1 line(s) gained, 1 lost" in html

@@ -19,7 +19,7 @@ def add_review_parser(sub) -> None:
                         help="saved original pages: folders with manifest.json files (fixtures format); repeatable")
     source.add_argument("--fixtures", action="store_true", help="the original pages are the repository's fixtures/")
     review.add_argument("--against", metavar="DIR", help="golden folder (tests/golden) to compare each page with")
-    review.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the site into")
+    review.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the site into (index.html; its view/ folder is replaced)")
 
 
 def review_main(args) -> int:

@@ -56,6 +56,15 @@ class Goldens:
                 except (OSError, ValueError):
                     pass
 
+    def not_in(self, entries) -> list[str]:
+        """Golden pages of the reviewed portals that the records lack (a page the crawl no longer
+        reaches is a change too)."""
+        urls = {e.record.url for e in entries}
+        portals = {e.portal for e in entries}
+        return [f"not in these records: {url} (golden {path.relative_to(self.folder.parent).as_posix()})"
+                for url, (path, _) in sorted(self.by_url.items())
+                if url not in urls and path.parent.name in portals]
+
     def compare(self, record: Record) -> Comparison:
         found = self.by_url.get(record.url)
         if not found:

@@ -84,6 +84,8 @@ def build(records: list[Record], out: Path, store: PageStore | None = None,
     for record in records:
         store.add_local(record)
         review.entries.append(Entry(record, portal_of(record, store)))
+    if goldens is not None:
+        review.notes += goldens.not_in(review.entries)
     rules = sorted({r.get("rule", "?") for e in review.entries for r in e.removed})
     review.rule_ids = {rule: number for number, rule in enumerate(rules)}
     for entry in review.entries:

@@ -146,6 +146,15 @@ def test_mark_removed_finds_spans_across_elements_and_width_variants():
     assert root.findtext(".//p[last()]") == "正文"
 
 
+def test_a_text_found_twice_is_marked_where_it_is_nearest_the_article():
+    root = sanitise("<html><body><div>分享到：微信</div><h1>开发区新闻标题</h1><div>菜单 首页</div>"
+                    "<div class=c><p>开发区新闻标题</p><p>第一段正文。</p><p>第二段正文。</p><p>分享到：微信</p></div>"
+                    "<div>页脚</div></body></html>")
+    removed = [{"rule": "headline", "text": "开发区新闻标题"}, {"rule": "share", "text": "分享到：微信"}]
+    mark_removed(root.find("body"), removed, {"headline": 0, "share": 1}, kept=["第一段正文。", "第二段正文。"])
+    assert [m.getparent().getparent().get("class") for m in root.iter("mark")] == ["c", "c"]
+
+
 def test_compare_reports_lines_gained_and_lost_and_field_changes():
     golden = {"headline": "标题", "articleBody": "一\n二\n三", "removed": [{"rule": "share", "text": "分享"}]}
     now = {"headline": "新标题", "articleBody": "一\n三\n四", "removed": [{"rule": "tags", "text": "标签"}]}

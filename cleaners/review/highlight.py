@@ -67,31 +67,46 @@ class _TextIndex:
                 self.chars.append(canon)
                 self.where.append((slot, offset))
 
-    def find(self, needle: str) -> int:
-        """Start of the first unclaimed occurrence of needle, or -1."""
+    def find(self, needle: str, near: tuple[int, int] | None = None) -> int:
+        """Start of the unclaimed occurrence of needle nearest to the span `near` (the first one
+        if no span is given), or -1."""
+        best, best_distance = -1, None
         start = self.text.find(needle)
         while start >= 0:
             if not any(self.claimed[start:start + len(needle)]):
-                return start
+                if near is None:
+                    return start
+                distance = max(near[0] - (start + len(needle)), start - near[1], 0)
+                if best_distance is None or distance < best_distance:
+                    best, best_distance = start, distance
             start = self.text.find(needle, start + 1)
-        return -1
+        return best
+
+    def span_of(self, lines: list[str]) -> tuple[int, int] | None:
+        """Where the kept text lies in the page: from its first to its last line found."""
+        found = [(at, at + len(c)) for c in map(canonical, lines) if c and (at := self.text.find(c)) >= 0]
+        return (min(a for a, _ in found), max(b for _, b in found)) if found else None
 
 
 def canonical(text: str) -> str:
     return "".join(_canon_char(c) for c in text)
 
 
-def mark_removed(body, removed: list[dict], rule_ids: dict[str, int]) -> Located:
+def mark_removed(body, removed: list[dict], rule_ids: dict[str, int], kept: list[str] = ()) -> Located:
     """Wrap every locatable removed span of `removed` in <mark class=rv-hl data-rule=N data-entry=I>
-    inside `body` (an lxml element). `rule_ids` gives each rule its number (its colour)."""
+    inside `body` (an lxml element). `rule_ids` gives each rule its number (its colour). `kept`: the
+    article's body lines; a text found several times is marked where it is nearest to them (a
+    headline repeated in the content, not the page's <h1>; a share line under the article, not
+    the menu's)."""
     index = _TextIndex(body)
+    near = index.span_of([kept[0], kept[-1]]) if kept else None
     located = Located()
     pieces: list[tuple[int, int, int, int, int]] = []   # slot, start, end, rule id, entry
     for entry, removal in enumerate(removed):
         ranges = []
         for parts, need_all in _attempts(removal.get("text", "")):
             for part in parts:
-                at = index.find(part)
+                at = index.find(part, near)
                 if at >= 0:
                     ranges.append((at, at + len(part)))
                     index.claimed[at:at + len(part)] = b"\x01" * len(part)

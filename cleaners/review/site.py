@@ -154,7 +154,8 @@ def _original(entry: Entry, store: PageStore, rule_ids: dict[str, int], frame_cs
         entry.original_note = f"The saved page cannot be shown: {rejection}"
         return None
     if entry.removed:
-        entry.located = mark_removed(root.find("body"), entry.removed, rule_ids)
+        kept = [line for line in str(entry.record.data.get("articleBody") or "").split("\n") if line.strip()]
+        entry.located = mark_removed(root.find("body"), entry.removed, rule_ids, kept)
     return to_document(root, f"<style>{frame_css}</style>")
 
 

@@ -69,7 +69,7 @@ INCREMENTAL = True
 INCREMENTAL_RESET = False
 # Cleaner options: Traditional -> Simplified conversion ("t2s", "tw2s", "hk2s" or None to keep the
 # script), and the extractor for pages no profile matches.
-CLEANERS_CONVERT = "t2s"
+CLEANERS_CONVERT = "auto"   # per page: t2s, tw2s or hk2s (cleaners.script.regional_config)
 CLEANERS_GENERIC_EXTRACTOR = "generic"
 
 # Rejections (pages that are not articles, HTTP errors, …) are dropped items with a reason, written

@@ -104,9 +104,10 @@ def extract_metadata(doc: Document, root) -> None:
 
     for el in _from_selector(doc, "date"):
         _set_date(doc, text_of(el))
-    for value in (ld.get("datePublished"), _meta(root, _DATE_META)):
-        if isinstance(value, str):
-            _set_date(doc, value)
+    declared = [v for v in (ld.get("datePublished"), _meta(root, _DATE_META)) if isinstance(v, str)]
+    for value in declared:
+        _set_date(doc, value)
+    _adopt_zone(doc, declared)
 
     for key, field in (("source", "source"), ("editor", "editor"), ("author", "authors")):
         els = _from_selector(doc, key)
@@ -181,7 +182,7 @@ _LABELLED_AUTHOR = re.compile(
     r"|(?i:posted by)\s+(?P<posted>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}|[^\s,;:()]{2,20})")
 _REPORTER = re.compile(
     r"(?:^|(?<=[\s（(【\[□·报台社网]))(?:特约|首席|实习)?(?:记者|通讯员)\s*(?P<value>" + _CJK_NAME + r"{2,4}?(?=\s|/|发自|报道|摄|[）)，,。]|$)"
-    r"(?:\s+" + _CJK_NAME + r"{2,3}(?=\s|[）)]))*)")
+    r"(?:\s+" + _CJK_NAME + r"{2,3}(?=\s|[）)]))*)(?!\s*/?\s*摄)")   # '记者 某某 摄' credits a photo
 # "…。（姚峰 上海报道）", "…。（袁源）": names in brackets closing a paragraph.
 _CLOSING_BYLINE = re.compile(
     r"[。！”]\s*[（(]\s*(?P<value>" + _CJK_NAME + r"{2,3}(?:\s+" + _CJK_NAME + r"{2,3})*)"
@@ -217,6 +218,19 @@ def _plausible_author(value: str) -> bool:
 
 def _squash_space(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+def _adopt_zone(doc: Document, declared: list[str]) -> None:
+    """A printed time has no UTC offset; <head> often declares the same moment with one
+    (article:published_time 2025-10-14T09:32:18+08:00): keep the page's offset."""
+    current = doc.fields.get("datePublished") or ""
+    if "T" not in current or current.endswith("Z") or re.search(r"[+-]\d\d:\d\d$", current):
+        return
+    for value in declared:
+        parsed = dates.parse_date(value)
+        if parsed and parsed[0].startswith(current[:16]) and re.search(r"(Z|[+-]\d\d:\d\d)$", parsed[0]):
+            doc.fields["datePublished"] = current + parsed[0][19:]
+            return
 
 
 def _set_date(doc: Document, text: str) -> None:

@@ -39,3 +39,14 @@ def test_meta_author_that_names_the_site_is_ignored():
     for value in ("大汉网络", "www.example.cn 某某日报报业集团 某某网", "example.com", "L_104485",
                   "首先欢迎你来到某某网接受我们的采访"):
         assert not _plausible_author(value), value
+
+
+def test_a_photo_credit_is_not_the_author():
+    text = "标题在此 图为园区一角。（记者 周磊 摄） 正文…… 记者 刘佳 报道"
+    assert page_authors(text, "标题在此") == ["刘佳"]
+
+
+def test_a_byline_stops_before_the_next_label():
+    from cleaners.rules.meta import FIELD_PATTERNS, split_names
+    m = FIELD_PATTERNS["authors"].search("发布时间：2025年10月21日　作者：本报记者 蒋文　来源：园区产业网")
+    assert split_names(m.group("value")) == ["蒋文"]

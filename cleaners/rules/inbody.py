@@ -20,7 +20,7 @@ PROMO_HEADING = compile_tolerant(
 # Lines of such a block: phone/hotline/contact fields, QR-code and follow-us calls.
 PROMO_LINE = compile_tolerant(
     r"(热线|电话|手机|微信|联系人|咨询|地址|邮箱|传真|QQ)\s*[:：]|扫码|扫一扫|长按.{0,8}(识别|二维码|关注)|二维码"
-    r"|关注.{0,10}(公众号|微信|视频号|抖音|我们)|(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)|(?<!\d)[48]00[-\s]?\d{3,4}[-\s]?\d{3,4}(?!\d)", re.I)
+    r"|关注.{0,10}(公众号|微信|视频号|抖音|我们)|下载.{0,12}(客户端|APP)|客户端.{0,6}下载|(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)|(?<!\d)[48]00[-\s]?\d{3,4}[-\s]?\d{3,4}(?!\d)", re.I)
 
 
 class InBodyPromoRule(Rule):

@@ -120,6 +120,7 @@ def measure(root) -> dict:
         own_parts = [el.text or ""]
         own_links = 0.0
         inline = tag in INLINE
+        items = 0   # children that look like entries of a comment thread (see _is_thread)
         for child in el:
             cs = stats.get(child)
             if cs is not None:
@@ -128,17 +129,19 @@ def measure(root) -> dict:
                 s.punct += cs.punct
                 s.prose += cs.prose
                 s.noise += cs.noise
+                s.labels += cs.labels
+                s.threads += cs.threads
+                if cs.labels and cs.prose > 0 and child.tag != "p" and child.tag not in INLINE:
+                    items += 1
                 if cs.inline:
                     own_parts.append(cs.inline)
                     own_links += cs.inline_links
             if child.tail:
                 own_parts.append(child.tail)
         own_text = _SPACE.sub("", "".join(own_parts))
-        s.labels = sum(stats[c].labels for c in el if c in stats)
         if own_text and len(own_text) <= LABEL_LEN and COMMENT_LABEL.search(own_text):
             s.labels += 1
-        s.threads = sum(stats[c].threads for c in el if c in stats)
-        if tag not in INLINE and _is_thread(el, stats):
+        if items >= MIN_ITEMS and not inline:
             s.threads += 1
         if inline:
             # Hand the text up to the enclosing block; count nothing here.

@@ -27,6 +27,9 @@ def sentences(text: str) -> int:
 
 def too_short(text: str) -> str:
     """Why the text is too short to be an article, or '' when it is long enough."""
+    head = text[:1500]   # (a long body passes on its first part: no need to count it all)
+    if len(_HAN_CHAR.findall(head)) >= MIN_HAN_ANY or len(_LATIN_WORD.findall(head)) >= MIN_LATIN_ANY:
+        return ""
     han, latin, n = len(_HAN_CHAR.findall(text)), len(_LATIN_WORD.findall(text)), sentences(text)
     if han >= MIN_HAN_ANY or latin >= MIN_LATIN_ANY:
         return ""

@@ -151,12 +151,14 @@ class RepeatedQuoteRule(Rule):
     def apply(self, doc: Document) -> None:
         squashed = [_squash(line.text) for line in doc.lines]
         headline = _squash(doc.fields.get("headline") or "")
+        joined = "\x00".join(squashed)
         quotes, keep = [], []
         for i, line in enumerate(doc.lines):
             s = squashed[i]
+            # Found in the text more often than as lines of its own: it repeats part of a paragraph.
             if (self.min_len <= len(s) <= self.max_len and s != headline and line.link_chars == 0
                     and (line.tag == "blockquote" or _chinese_sentence(line.text))
-                    and any(j != i and len(other) > len(s) * 1.3 and s in other for j, other in enumerate(squashed))):
+                    and joined.count(s) > squashed.count(s)):
                 quotes.append(line.text)
                 self.drop(doc, line)
             else:

@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     except ProfileError as exc:
         parser.error(str(exc))
 
-    cleaner = Cleaner(registry, convert=None if args.no_convert else "t2s", generic=args.extractor)
+    cleaner = Cleaner(registry, convert=None if args.no_convert else "auto", generic=args.extractor)
     out = sys.stdout
     if hasattr(out, "reconfigure"):
         out.reconfigure(encoding="utf-8")

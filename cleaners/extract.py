@@ -45,7 +45,8 @@ class ProfileExtractor(Extractor):
                         _remove_keeping_credits(doc, f"profile:{kind}", line.text)
                     el.drop_tree()
         quotes = []
-        for el in profile.select(container, "pull_quotes"):
+        # Highlights sit inside the container or just before it: looked for on the whole page.
+        for el in profile.select(doc.tree, "pull_quotes"):
             text = text_of(el)
             if text:
                 quotes.append(text)

@@ -25,7 +25,7 @@ from .study import Study, run_profile, study
 from .template import Choice, learn_body, learn_line_patterns, learn_noise
 from .writer import to_toml
 
-__all__ = ["InputError", "Learned", "Sample", "learn", "load_samples"]
+__all__ = ["InputError", "Learned", "Sample", "learn", "learn_command", "load_samples"]
 
 
 @dataclass
@@ -62,12 +62,16 @@ class Learned:
         lines = [f"{self.name}: {self.articles} article page(s) of {self.pages} read"]
         for c in self.choices:
             where = c.extra.get("where", c.key)
-            lines.append(f"  {where:28s} {c.value!s:50s} {c.matched}/{c.total} pages"
+            value = " | ".join(c.value) if isinstance(c.value, list) else str(c.value)
+            lines.append(f"  {where:28s} {value:50s} {c.matched}/{c.total} pages"
                          + (f"  ({c.note})" if c.note else ""))
         for s in self.skipped:
             lines.append(f"  not an article (generic mode): {s}")
         for u in self.unexplained:
             lines.append(f"  unexplained: {u}")
+        if not self.data.get("url_patterns"):
+            lines.append("  no URLs known (no manifest, --url or --url-pattern): the profile is used only "
+                         "with --portal NAME")
         if not self.unexplained:
             lines.append("  every article page explained: the draft keeps what generic mode keeps")
         return "\n".join(lines)
@@ -83,6 +87,8 @@ def learn(samples: list[Sample], name: str, url_pattern: str | None = None, desc
     data: dict = {"name": name, "description": description or f"{name}: profile learned from its pages"}
     patterns, domains = url_patterns(studies)
     data["url_patterns"] = [url_pattern] if url_pattern else patterns
+    if not data["url_patterns"]:
+        del data["url_patterns"]
     result = Learned(name, data, articles=len(articles), pages=len(studies), skipped=skipped)
     if not articles:
         result.unexplained.append("no page generic mode accepts as an article: nothing to learn from")
@@ -163,3 +169,27 @@ def learn(samples: list[Sample], name: str, url_pattern: str | None = None, desc
 def _ordered(data: dict) -> dict:
     order = ("name", "description", "url_patterns", "required", "crawl", "selectors", "noise", "remove", "patterns")
     return {k: data[k] for k in order if k in data}
+
+
+def learn_command(args, parser) -> int:
+    """`python -m cleaners learn`: write OUT/NAME.toml and print the report."""
+    from ..profiles import ProfileError
+    from ..profiles.schema import SAFE_NAME, SafePattern
+    if not SAFE_NAME.match(args.name):
+        parser.error(f"--name {args.name!r}: letters, digits, '-' and '_' only (it becomes a file name)")
+    if args.url_pattern:
+        try:
+            SafePattern(args.url_pattern, "--url-pattern")
+        except ProfileError as exc:
+            parser.error(str(exc))
+    try:
+        samples = load_samples(args.pages, args.url)
+    except InputError as exc:
+        parser.error(str(exc))
+    if not samples:
+        parser.error("no pages to learn from")
+    result = learn(samples, args.name, args.url_pattern)
+    path = result.write(args.out)
+    print(result.report())
+    print(f"wrote {path}")
+    return 0 if result.articles else 1

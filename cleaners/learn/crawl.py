@@ -74,16 +74,20 @@ def learn_crawl(studies: list[Study], allowed: list[str]) -> tuple[dict, list[Ch
 
 
 def url_patterns(studies: list[Study]) -> tuple[list[str], list[str]]:
-    """One pattern per host of the article pages (www. optional), and the domains to crawl."""
-    hosts = []
+    """One pattern per host of the pages (www. optional), narrowed to the first folder of the path
+    when every page of that host lies under it (/dy/ on a site that has much else); and the domains
+    to crawl."""
+    paths: dict[str, list[str]] = {}
     for s in studies:
-        if s.sample.url and (s.generic is not None or s.sample.kind == "article"):
-            host = urlsplit(s.sample.url).hostname or ""
-            if host and host not in hosts:
-                hosts.append(host)
-    bare = []
-    for host in hosts:
-        b = host[4:] if host.startswith("www.") else host
-        if b not in bare:
-            bare.append(b)
-    return [r"^https?://(www\.)?" + re.escape(b) + "/" for b in bare], bare
+        if s.sample.url and (s.generic is not None or s.sample.kind in ("article", "list")):
+            parts = urlsplit(s.sample.url)
+            host = parts.hostname or ""
+            if host:
+                bare = host[4:] if host.startswith("www.") else host
+                paths.setdefault(bare, []).append(parts.path or "/")
+    patterns = []
+    for bare, found in paths.items():
+        folders = {p.split("/")[1] if p.count("/") >= 2 else "" for p in found}
+        folder = folders.pop() + "/" if len(folders) == 1 and len(found) >= 2 and "" not in folders else ""
+        patterns.append(r"^https?://(www\.)?" + re.escape(bare) + "/" + re.escape(folder))
+    return patterns, list(paths)

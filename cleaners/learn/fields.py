@@ -110,7 +110,7 @@ def _found(key: str, s: Study, container) -> list[str]:
         return []
     out = []
     for el in _deepest([h for h in hits if h not in inside]):
-        out += [c for c in candidates(el, suffix, positional=False) if c not in out]
+        out += [c for c in candidates(el, suffix) if c not in out]
     return out
 
 

@@ -158,10 +158,17 @@ def learn(samples: list[Sample], name: str, url_pattern: str | None = None, desc
             result.unexplained.append(f"{s.label}: the draft rejects it, generic mode does not")
             continue
         kept = {norm(line.text) for line in doc.lines}
-        lost = [t for t in s.seeds if norm(t) not in kept]
+        dropped = {norm(r["text"]) for r in doc.removed if r["rule"].startswith("profile:")}
+        lost = [t for t in s.seeds if norm(t) not in kept and norm(t) not in dropped]
         if lost:
             result.unexplained.append(f"{s.label}: the draft loses {len(lost)} line(s) generic mode keeps, "
                                       f"e.g. {lost[0][:50]!r}")
+    profile = Profile.from_dict(_ordered(data), f"<learned {name}>")
+    for s in articles:
+        missing = [k for k in ("headline", "date", "source", "author", "editor", "breadcrumbs")
+                   if k in profile.selectors and not profile.select(s.tree.root, k)]
+        if missing:
+            result.unexplained.append(f"{s.label}: no {', '.join(missing)} where the other pages print them")
     result.data = _ordered(data)
     return result
 

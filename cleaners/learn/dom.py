@@ -100,8 +100,8 @@ def candidates(el, suffix: str = "", positional: bool = True) -> list[str]:
     outer = own_handles(named)[:2] if named is not None else []
     out = [f"{o} {h}" for o in outer for h in own] + own
     if not own:
-        path = _tag_path(el, named)
-        if path and (positional or "nth-of-type" not in path):
+        paths = [_tag_path(el, named), _tag_path(el, named, positional=False)]
+        for path in dict.fromkeys(p for p in paths if p and (positional or "nth-of-type" not in p)):
             out += [f"{o} {path}" for o in outer] or [path]
     seen, result = set(), []
     for s in out:
@@ -112,16 +112,17 @@ def candidates(el, suffix: str = "", positional: bool = True) -> list[str]:
     return result
 
 
-def _tag_path(el, stop) -> str:
-    """'tr:nth-of-type(2) > td' style path from `stop` (exclusive) down to el, at most 4 steps."""
+def _tag_path(el, stop, positional: bool = True) -> str:
+    """'tr:nth-of-type(2) > td' style path from `stop` (exclusive) down to el, at most 4 steps;
+    without positions, a descendant chain of tags ('ul li a')."""
     steps = []
     node = el
     while node is not None and node is not stop and node.tag not in ("html", "body") and len(steps) < 4:
         parent = node.getparent()
         same = [c for c in parent if c.tag == node.tag] if parent is not None else [node]
-        steps.append(node.tag if len(same) == 1 else f"{node.tag}:nth-of-type({same.index(node) + 1})")
+        steps.append(node.tag if len(same) == 1 or not positional else f"{node.tag}:nth-of-type({same.index(node) + 1})")
         node = parent
-    return " > ".join(reversed(steps))
+    return (" > " if positional else " ").join(reversed(steps))
 
 
 def block_holders(tree: Tree, lines: list[str]) -> list:

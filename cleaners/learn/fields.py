@@ -32,7 +32,11 @@ def _short(el, limit: int) -> bool:
 
 
 def _labelled(field: str, text: str) -> str:
-    m = FIELD_PATTERNS[field].match(text.strip().lstrip(_LEAD))
+    """The value of a line that opens with a label ('来源：…', '信息来源：…') stating `field`."""
+    text = text.strip()
+    m = FIELD_PATTERNS[field].match(text.lstrip(_LEAD))
+    if not m and META_LABEL.match(text):
+        m = FIELD_PATTERNS[field].search(text)
     return m.group("value").strip() if m else ""
 
 
@@ -181,10 +185,10 @@ def _grams(text: str, n: int = 4) -> set[str]:
     return {text[i:i + n] for i in range(max(len(text) - n + 1, 1))}
 
 
-def _repeats(text: str, body: set[str]) -> bool:
-    """A highlight: at least 20 characters, most of them printed again in the body."""
+def _repeats(text: str, body: set[str], lines: set[str]) -> bool:
+    """A highlight: at least 20 characters, not a body line itself, most of it printed again in the body."""
     grams = _grams(text)
-    return len(norm(text)) >= 20 and len(grams & body) >= 0.6 * len(grams)
+    return len(norm(text)) >= 20 and norm(text) not in lines and len(grams & body) >= 0.6 * len(grams)
 
 
 def learn_pull_quotes(studies: list[Study], body: list[str], support: int) -> Choice | None:
@@ -195,14 +199,15 @@ def learn_pull_quotes(studies: list[Study], body: list[str], support: int) -> Ch
     for s in articles:
         container = _container(s, body)
         g = set().union(*(_grams(t) for t in s.seeds)) if s.seeds else set()
-        grams.append(g)
+        lines = {norm(t) for t in s.seeds}
+        grams.append((g, lines))
         if container is None:
             continue
         near = list(container)[:2]
         for el in [container, *list(container.iterancestors())[:2]]:
             near += [sib for sib in el.itersiblings(preceding=True)][:3]
         for el in near:
-            if not isinstance(el.tag, str) or el.tag in ("h1", "h2") or not _repeats(text_of(el), g):
+            if not isinstance(el.tag, str) or el.tag in ("h1", "h2") or not _repeats(text_of(el), g, lines):
                 continue
             ps = [c for c in el if c.tag == "p" and text_of(c)]
             for c in candidates(el, " p" if len(ps) >= 2 else "", positional=False):
@@ -211,9 +216,9 @@ def learn_pull_quotes(studies: list[Study], body: list[str], support: int) -> Ch
     best = None
     for rank, selector in enumerate(pool):
         right = wrong = 0
-        for s, g in zip(articles, grams):
+        for s, (g, lines) in zip(articles, grams):
             els = s.tree.select(selector)
-            if els and all(_repeats(text_of(e), g) for e in els):
+            if els and all(_repeats(text_of(e), g, lines) for e in els):
                 right += 1
             elif els:
                 wrong += 1

@@ -142,11 +142,13 @@ def learn_line_patterns(studies: list[Study], drafted: list, support: int) -> tu
     labels: dict[str, set] = defaultdict(set)
     rules: dict[str, list] = defaultdict(list)
     extras = []
+    # The same line inside the container on several pages is the template's, prose or not.
+    recurring = Counter(line.text for doc in drafted if doc is not None for line in {l.text: l for l in doc.lines}.values())
     for i, (s, doc) in enumerate(zip(studies, drafted)):
         if doc is None or s.generic is None:
             continue
         for line in doc.lines:
-            if norm(line.text) in body_keys:
+            if norm(line.text) in body_keys and (recurring[line.text] < max(support, 2)):
                 continue
             extras.append((i, line.text))
             exact[line.text].add(i)
@@ -159,9 +161,9 @@ def learn_line_patterns(studies: list[Study], drafted: list, support: int) -> tu
     for text, pages in exact.items():
         if len(pages) >= support:
             pattern = "^" + re.escape(text) + "$"
-            if not any(re.search(pattern, b) for b in bodies):
-                out.append(Choice(_kind("template", rules[text]), pattern, len(pages), len(studies)))
-                explained.add(text)
+            note = "" if norm(text) not in body_keys else "recurs verbatim; generic mode kept it"
+            out.append(Choice(_kind("template", rules[text]), pattern, len(pages), len(studies), note=note))
+            explained.add(text)
     for label, pages in labels.items():
         pattern = r"^\s*[【\[(（]?\s*" + re.escape(label) + r"\s*[:：]"
         hits = [t for t in exact if t not in explained and re.search(pattern, t)]

@@ -40,7 +40,8 @@ class ProfileExtractor(Extractor):
         container = found[0]
         for kind, selectors in profile.noise.items():
             for noise_selector in selectors:
-                for el in select(container, noise_selector):
+                # an XPath from '//' searches the whole page: only what lies inside the container counts
+                for el in [e for e in select(container, noise_selector) if _inside(e, container)]:
                     for line in element_lines(el):
                         _remove_keeping_credits(doc, f"profile:{kind}", line.text)
                     el.drop_tree()
@@ -58,6 +59,10 @@ class ProfileExtractor(Extractor):
         if profile.remove:
             lines = [line for line in lines if not _removed_by_pattern(doc, line)]
         return lines
+
+
+def _inside(el, container) -> bool:
+    return any(a is container for a in el.iterancestors())
 
 
 def _removed_by_pattern(doc: Document, line: Line) -> bool:

@@ -1,4 +1,5 @@
 """Profiles: loading, validation with clear errors, URL matching with generic fallback."""
+import os
 import subprocess
 import sys
 
@@ -148,3 +149,38 @@ def test_remove_patterns_drop_lines_and_credit_lines_keep_their_field():
     assert ("profile:credit", "责任编辑：王小明") in rules
     assert ("profile:image-credit", "（图片来源于网络，侵删）") in rules
     assert ("profile:promo", "扫码关注") in rules
+
+
+def test_the_readme_example_profile_passes_the_schema():
+    import re
+    import tomllib
+    from conftest import ROOT
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Adding a portal"):]
+    example = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
+    profile = Profile.from_dict(tomllib.loads(example), "README.md")
+    assert profile.selectors["body"] == ("div#zoom", "div.TRS_Editor")
+    assert set(profile.remove) == {"credit", "qr-promo"} and profile.required == ("datePublished",)
+
+
+def test_the_fixture_checker_accepts_unsaved_links_and_xpath_and_reports_bad_selectors(tmp_path):
+    import shutil
+    from conftest import ROOT
+    shutil.copytree(ROOT / "tests" / "onboarding" / "xx-county", tmp_path / "fixtures" / "xx-county")
+    profile = (
+        'name = "xx-county"\nurl_patterns = [\'^https?://www\\.xx\\.gov\\.cn/\']\n'
+        '[crawl]\nstart_urls = ["http://www.xx.gov.cn/col/col123/index.html"]\nallowed_domains = ["xx.gov.cn"]\n'
+        'article_links = "//div[@class=\'list\']//a"\n'
+        '[selectors]\nbody = ["div.none", "//div[@id=\'zoom\']"]\nheadline = "div.title h1"\n'
+        'source = "//div[@class=\'info\']/span[2]"\neditor = "%s"\n'
+        '[noise]\ntools = "//p[contains(., \'出品\')]"\n')
+    env = {**os.environ, "REPLAY_FIXTURES_DIR": str(tmp_path / "fixtures"), "CLEANERS_PROFILE_PATH": str(tmp_path)}
+    (tmp_path / "xx-county.toml").write_text(profile % "//div[@id=\'zoom\']/p[contains(., \'责任编辑\')]", encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(FIXTURES / "check_fixtures.py"), "xx-county"], capture_output=True,
+                          text=True, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "profile ok" in proc.stdout and "2 page(s) not saved" in proc.stdout
+    (tmp_path / "xx-county.toml").write_text(profile % "//div[@class=\'editor\']", encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(FIXTURES / "check_fixtures.py"), "xx-county"], capture_output=True,
+                          text=True, env=env)
+    assert proc.returncode == 1 and "selector editor selects nothing on any article page" in proc.stdout

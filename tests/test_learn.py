@@ -95,3 +95,20 @@ def test_the_report_names_the_pages_the_template_does_not_explain():
 def test_learn_imports_no_scrapy():
     code = "import sys, cleaners.learn; sys.exit('scrapy' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+def test_site_templates_learn_a_site_incrementally_and_clean_with_it():
+    from cleaners.learn.site import MemoryStore, SiteTemplates
+    store = MemoryStore()
+    sites = SiteTemplates(store, threshold=3)
+    pages = {s.path.rsplit("/", 1)[1]: s.page() for s in load_samples([str(ONBOARDING)])}
+    before = sites.clean(pages["article-101.html"])          # no template yet: generic mode, nothing lost
+    assert before["extractor"] != "site-template" and before["articleBody"]
+    ready = [sites.observe(pages[f]) for f in ("list-1.html", "article-101.html", "article-102.html", "article-103.html")]
+    assert ready == [False, False, False, True]
+    # a second worker sharing the store sees the same template
+    item = SiteTemplates(store, threshold=3).clean(pages["article-101.html"])
+    assert item["extractor"] == "site-template" and "出品" not in item["articleBody"]
+    assert {"rule": "site-template:template", "text": "XX县融媒体中心 出品"} in item["removed"]
+    assert item["editor"] == "王晓东" and item["source"] == "县农业农村局"
+    assert "reason" in sites.clean(pages["list-1.html"])

@@ -112,3 +112,22 @@ def test_site_templates_learn_a_site_incrementally_and_clean_with_it():
     assert {"rule": "site-template:template", "text": "XX县融媒体中心 出品"} in item["removed"]
     assert item["editor"] == "王晓东" and item["source"] == "县农业农村局"
     assert "reason" in sites.clean(pages["list-1.html"])
+
+
+def test_a_credit_label_recurring_at_the_end_of_the_body_becomes_a_remove_pattern(tmp_path):
+    """'摄影：某某' closes every article with another name: no shared rule knows the label, the lines
+    differ, but the label recurs at the same place on every page."""
+    import shutil
+    folder = tmp_path / "xx-county"
+    shutil.copytree(ONBOARDING, folder)
+    for page, name in (("article-101.html", "陈刚"), ("article-102.html", "刘洋"), ("article-103.html", "赵磊")):
+        path = folder / page
+        html = path.read_text(encoding="utf-8")
+        path.write_text(html.replace('<p style="text-align:right">', f"<p>摄影：{name}</p>\n<p style=\"text-align:right\">"),
+                        encoding="utf-8")
+    learned = learn(load_samples([str(folder)]), "xx-county")
+    patterns = list(learned.data["remove"].values())
+    assert any("摄影" in p for p in patterns), learned.data["remove"]
+    item = Cleaner(ProfileRegistry([learned.profile()])).run(load_samples([str(folder / "article-102.html")])[0].page(),
+                                                              "xx-county")
+    assert "摄影" not in item["articleBody"] and any(r["text"] == "摄影：刘洋" for r in item["removed"])

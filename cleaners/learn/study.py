@@ -10,6 +10,10 @@ from .dom import Tree, block_holders, common_ancestor
 from .pages import Sample
 
 
+# A body line this long is prose (short ones may be headings, captions, credits).
+PROSE_CHARS = 25
+
+
 @dataclass
 class Study:
     sample: Sample
@@ -49,7 +53,10 @@ def study(samples: list[Sample]) -> list[Study]:
         if doc is not None:
             s.seeds = [line.text for line in doc.lines]
             s.holders = block_holders(tree, s.seeds)
-            s.lca = common_ancestor(s.holders)
+            # The container is sought around the paragraphs: a stray short line generic mode kept
+            # elsewhere on the page must not lift it to the whole page.
+            prose = [h for h, t in zip(s.holders, s.seeds) if len(t) >= PROSE_CHARS]
+            s.lca = common_ancestor(prose or s.holders)
         out.append(s)
     return out
 

@@ -13,6 +13,10 @@ from .dom import ancestors, candidates, contains, norm, own_handles, squash, tex
 from .study import Study
 
 
+# The container must hold this share of the text generic mode found on the page.
+COVERAGE = 0.9
+
+
 @dataclass
 class Choice:
     """One learned setting: its value, on how many pages it held, and notes for the report."""
@@ -25,10 +29,10 @@ class Choice:
 
 
 def _coverage(el, study: Study) -> float:
-    held = [h for h in study.holders if h is not None]
-    if not held:
-        return 0.0
-    return sum(1 for h in held if contains(el, h)) / len(held)
+    """Share of generic mode's body text (in characters) that lies inside `el`."""
+    held = [(h, len(t)) for h, t in zip(study.holders, study.seeds) if h is not None]
+    total = sum(n for _, n in held)
+    return sum(n for h, n in held if contains(el, h)) / total if total else 0.0
 
 
 def learn_body(studies: list[Study]) -> Choice | None:
@@ -47,7 +51,7 @@ def learn_body(studies: list[Study]) -> Choice | None:
         ok, excess = [], 0
         for s in among:
             found = s.tree.select(selector)
-            if found and _coverage(found[0], s) >= 0.95:
+            if found and _coverage(found[0], s) >= COVERAGE:
                 ok.append(s)
                 excess += max(len(squash(text_of(found[0]))) - sum(len(squash(t)) for t in s.seeds), 0)
         return ok, excess
@@ -131,6 +135,9 @@ def learn_noise(studies: list[Study], body: list[str], support: int) -> list[Cho
     return out
 
 
+# Short labelled lines ('摄影：某某', '图片来源：…') within this many lines of the container's start or
+# end are credits when their label recurs across pages, even where generic mode kept them.
+EDGE, CREDIT_CHARS = 3, 40
 _LABEL = re.compile(r"^\s*[【\[(（]?\s*([^\s:：]{1,10})\s*[:：]")
 
 
@@ -147,8 +154,10 @@ def learn_line_patterns(studies: list[Study], drafted: list, support: int) -> tu
     for i, (s, doc) in enumerate(zip(studies, drafted)):
         if doc is None or s.generic is None:
             continue
+        edges = {id(l) for l in doc.lines[:EDGE] + doc.lines[-EDGE:]}
         for line in doc.lines:
-            if norm(line.text) in body_keys and (recurring[line.text] < max(support, 2)):
+            credit = id(line) in edges and len(line.text) <= CREDIT_CHARS and _LABEL.match(line.text)
+            if norm(line.text) in body_keys and recurring[line.text] < max(support, 2) and not credit:
                 continue
             extras.append((i, line.text))
             exact[line.text].add(i)
@@ -167,7 +176,8 @@ def learn_line_patterns(studies: list[Study], drafted: list, support: int) -> tu
     for label, pages in labels.items():
         pattern = r"^\s*[【\[(（]?\s*" + re.escape(label) + r"\s*[:：]"
         hits = [t for t in exact if t not in explained and re.search(pattern, t)]
-        if len(pages) >= support and hits and not any(re.search(pattern, b) for b in bodies):
+        prose = [b for b in bodies if re.search(pattern, b) and b not in hits]
+        if len(pages) >= max(support, 2) and hits and not prose:
             out.append(Choice(_kind(label, [r for t in hits for r in rules[t]]), pattern, len(pages), len(studies)))
             explained.update(hits)
     unexplained = [f"{studies[i].label}: kept {t[:60]!r} (generic mode dropped it; it recurs on no other page)"

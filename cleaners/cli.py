@@ -14,6 +14,7 @@ from .core import Cleaner
 from .document import Page, Rejected
 from .extract import EXTRACTORS
 from .profiles import ProfileError, ProfileRegistry
+from .review.cli import add_review_parser, review_main
 
 # Inputs larger than this are refused unread (same bound as the crawler's DOWNLOAD_MAXSIZE).
 MAX_BYTES = 20 * 1024 * 1024
@@ -68,7 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     le.add_argument("--out", default=".", help="folder to write the profile into (default: here)")
     le.add_argument("--url-pattern", help="regex on page URLs for the profile (default: from the pages' URLs)")
     le.add_argument("--url", help="the URL the page files came from (without a manifest)")
+    add_review_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "review":
+        return review_main(args)
     if args.command == "learn":
         from .learn import learn_command
         return learn_command(args, parser)

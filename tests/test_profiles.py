@@ -184,3 +184,9 @@ def test_the_fixture_checker_accepts_unsaved_links_and_xpath_and_reports_bad_sel
     proc = subprocess.run([sys.executable, str(FIXTURES / "check_fixtures.py"), "xx-county"], capture_output=True,
                           text=True, env=env)
     assert proc.returncode == 1 and "selector editor selects nothing on any article page" in proc.stdout
+
+
+def test_crawl_incremental_is_a_boolean():
+    assert Profile.from_dict({"name": "x", "crawl": {"incremental": True}}).crawl["incremental"] is True
+    with pytest.raises(ProfileError, match=r"crawl.incremental: must be true or false"):
+        Profile.from_dict({"name": "x", "crawl": {"incremental": "yes"}}, "t.toml")

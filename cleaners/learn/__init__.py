@@ -123,33 +123,14 @@ def learn(samples: list[Sample], name: str, url_pattern: str | None = None, desc
         result.choices += crawl_choices
     data["selectors"] = selectors
 
-    noise = learn_noise(articles, body.value, support)
-    if noise:
-        data["noise"] = {}
-        for c in noise:
-            kind = c.key if c.key not in data["noise"] else f"{c.key}-{len(data['noise'])}"
-            data["noise"][kind] = c.value
-            c.extra["where"] = f"noise.{kind}"
-        result.choices += noise
-    extra = learn_patterns(articles, body.value if isinstance(body.value, list) else [body.value], support)
-    if extra:
-        data["patterns"] = {}
-        for c in extra:
-            if c.key in ARTICLE_FIELDS:
-                continue
-            data["patterns"][c.key] = c.value
-            c.extra["where"] = f"patterns.{c.key}"
-            result.choices.append(c)
+    _section(data, result, "noise", learn_noise(articles, body.value, support))
+    extra = [c for c in learn_patterns(articles, body.value, support) if c.key not in ARTICLE_FIELDS]
+    _section(data, result, "patterns", extra)
 
     drafted = run_profile(_ordered(data), articles)
     removes, unexplained = learn_line_patterns(articles, drafted, support)
     if removes:
-        data["remove"] = {}
-        for c in removes:
-            kind = c.key if c.key not in data["remove"] else f"{c.key}-{len(data['remove'])}"
-            data["remove"][kind] = c.value
-            c.extra["where"] = f"remove.{kind}"
-        result.choices += removes
+        _section(data, result, "remove", removes)
         drafted = run_profile(_ordered(data), articles)
         _, unexplained = learn_line_patterns(articles, drafted, 10 ** 6)
     result.unexplained += unexplained
@@ -171,6 +152,20 @@ def learn(samples: list[Sample], name: str, url_pattern: str | None = None, desc
             result.unexplained.append(f"{s.label}: no {', '.join(missing)} where the other pages print them")
     result.data = _ordered(data)
     return result
+
+
+def _section(data: dict, result: Learned, section: str, choices: list[Choice]) -> None:
+    """Write the choices into data[section], one key per kind (several values of a kind as a list)."""
+    if not choices:
+        return
+    table = data.setdefault(section, {})
+    for c in choices:
+        if c.key in table and section != "patterns":
+            table[c.key] = [*([table[c.key]] if isinstance(table[c.key], str) else table[c.key]), c.value]
+        else:
+            table[c.key] = c.value
+        c.extra["where"] = f"{section}.{c.key}"
+        result.choices.append(c)
 
 
 def _ordered(data: dict) -> dict:

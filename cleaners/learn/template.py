@@ -178,7 +178,8 @@ def learn_line_patterns(studies: list[Study], drafted: list, support: int) -> tu
         hits = [t for t in exact if t not in explained and re.search(pattern, t)]
         prose = [b for b in bodies if re.search(pattern, b) and b not in hits]
         if len(pages) >= max(support, 2) and hits and not prose:
-            out.append(Choice(_kind(label, [r for t in hits for r in rules[t]]), pattern, len(pages), len(studies)))
+            out.append(Choice(_kind("credit", [r for t in hits for r in rules[t]]), pattern, len(pages), len(studies),
+                              note=f"label {label}"))
             explained.update(hits)
     unexplained = [f"{studies[i].label}: kept {t[:60]!r} (generic mode dropped it; it recurs on no other page)"
                    for i, t in extras if t not in explained]

@@ -19,7 +19,7 @@ log = logging.getLogger("cleaners.profiles")
 SELECTOR_KEYS = ("body", "headline", "date", "source", "author", "editor", "breadcrumbs", "tags",
                  "pull_quotes", "description")
 CRAWL_KEYS = {"start_urls": "urls", "allowed_domains": "names", "article_links": "css",
-              "pagination_links": "css", "sample_article": "url"}
+              "pagination_links": "css", "sample_article": "url", "incremental": "bool"}
 TOP_KEYS = ("name", "description", "url_patterns", "required", "crawl", "selectors", "noise", "remove",
             "patterns")
 # Spider, feed and state names are made from it: no path separators, no dots at the start.
@@ -203,6 +203,11 @@ def check_profile(data: dict[str, Any], where: str) -> dict[str, Any]:
             crawl[key] = list(c.strings(value, path))
             if kind == "urls" and not all(re.match(r"https?://", u) for u in crawl[key]):
                 c.bad(path, "every start URL must be an http(s) URL")
+        elif kind == "bool":
+            if not isinstance(value, bool):
+                c.bad(path, f"must be true or false, not {value!r}")
+            else:
+                crawl[key] = value
         elif kind == "css":
             if not isinstance(value, str):
                 c.bad(path, f"must be one selector string, not {value!r}")

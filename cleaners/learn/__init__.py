@@ -66,7 +66,7 @@ class Learned:
             lines.append(f"  {where:28s} {value:50s} {c.matched}/{c.total} pages"
                          + (f"  ({c.note})" if c.note else ""))
         for s in self.skipped:
-            lines.append(f"  not an article (generic mode): {s}")
+            lines.append(f"  not learned from: {s}")
         for u in self.unexplained:
             lines.append(f"  unexplained: {u}")
         if not self.data.get("url_patterns"):
@@ -78,7 +78,7 @@ class Learned:
 
 
 def learn(samples: list[Sample], name: str, url_pattern: str | None = None, description: str = "") -> Learned:
-    studies = study(samples)
+    studies, unreadable = study(samples)
     # A manifest says which pages are articles; without one, generic mode's verdict does.
     kinds = any(s.sample.kind for s in studies)
     articles = [s for s in studies if s.generic is not None and (not kinds or s.sample.kind == "article")]
@@ -89,7 +89,8 @@ def learn(samples: list[Sample], name: str, url_pattern: str | None = None, desc
     data["url_patterns"] = [url_pattern] if url_pattern else patterns
     if not data["url_patterns"]:
         del data["url_patterns"]
-    result = Learned(name, data, articles=len(articles), pages=len(studies), skipped=skipped)
+    skipped += [f"{u} (not an HTML page: empty, binary or undecodable)" for u in unreadable]
+    result = Learned(name, data, articles=len(articles), pages=len(samples), skipped=skipped)
     if not articles:
         result.unexplained.append("no page generic mode accepts as an article: nothing to learn from")
         return result
@@ -191,7 +192,9 @@ def learn_command(args, parser) -> int:
     if not samples:
         parser.error("no pages to learn from")
     result = learn(samples, args.name, args.url_pattern)
-    path = result.write(args.out)
     print(result.report())
-    print(f"wrote {path}")
-    return 0 if result.articles else 1
+    if not result.articles or "selectors" not in result.data:
+        print("no profile written: no article page to learn from")
+        return 1
+    print(f"wrote {result.write(args.out)}")
+    return 0

@@ -36,12 +36,14 @@ def generic_cleaner() -> Cleaner:
     return Cleaner(ProfileRegistry([]))
 
 
-def study(samples: list[Sample]) -> list[Study]:
+def study(samples: list[Sample]) -> tuple[list[Study], list[str]]:
+    """The studies of the pages that parse, and the pages that do not (empty, binary, undecodable)."""
     cleaner = generic_cleaner()
-    out = []
+    out, unreadable = [], []
     for sample in samples:
         tree = Tree.of(sample)
         if tree is None:
+            unreadable.append(sample.url or sample.path)
             continue
         try:
             doc, reason = cleaner.process(sample.page(), "generic"), ""
@@ -58,7 +60,7 @@ def study(samples: list[Sample]) -> list[Study]:
             prose = [h for h, t in zip(s.holders, s.seeds) if len(t) >= PROSE_CHARS]
             s.lca = common_ancestor(prose or s.holders)
         out.append(s)
-    return out
+    return out, unreadable
 
 
 def run_profile(data: dict, studies: list[Study]) -> list[Document | None]:

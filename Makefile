@@ -1,9 +1,9 @@
-# Set-up is part of every target: a fresh clone needs nothing but python3 (3.10+).
+# Set-up is part of every target: a fresh clone needs nothing but python3 (3.11+).
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench check clean
+.PHONY: install run test bench bench-learn check clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -19,6 +19,7 @@ run: install          ## crawl all five portals into output/articles.jsonl
 
 test: install         ## the test suite (no benchmarks)
 	scripts/ensure-redis  # redis-server for tests/test_distributed.py (apt-get install where root)
+	scripts/ensure-chromium  # Debian's chromium for the review-site browser tests (tests/test_review.py)
 	$(PY) -m pytest -q
 
 check: install        ## scrapy check: the spiders' contracts
@@ -26,6 +27,9 @@ check: install        ## scrapy check: the spiders' contracts
 
 bench: install        ## quality and speed benchmarks; writes BENCHMARKS.md
 	$(PY) -m bench
+
+bench-learn: install  ## profiles learned from each fixture portal's pages vs its golden articles
+	$(PY) -m bench.learned
 
 clean:
 	rm -rf output .pytest_cache

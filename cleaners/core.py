@@ -20,7 +20,7 @@ from .validate import validate
 
 
 class Cleaner:
-    def __init__(self, registry: ProfileRegistry | None = None, convert: str | None = "t2s",
+    def __init__(self, registry: ProfileRegistry | None = None, convert: str | None = "auto",
                  generic: str | Extractor = "generic", rules=DEFAULT_RULES,
                  max_elements: int = bounds.MAX_ELEMENTS, max_lines: int = bounds.MAX_LINES):
         self.max_elements, self.max_lines = max_elements, max_lines

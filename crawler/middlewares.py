@@ -49,6 +49,16 @@ def url_key(url: str) -> str:
     return canonicalize_url(url, keep_fragments=False)
 
 
+def refuse(crawler, reason: str, problem: str):
+    """Close the spider before its first request, and fail the run: the accounting verdict (and so
+    the exit status) carries the problem instead of an `[ok]` over zero pages."""
+    logger.error(problem)
+    for extension in getattr(crawler.extensions, "middlewares", ()):
+        if isinstance(getattr(extension, "checks", None), list):  # crawler.extensions.Accounting
+            extension.checks.append(lambda spider: [f"REFUSED: {reason}"])
+    return CloseSpider(reason)
+
+
 # --- where a crawl may go --------------------------------------------------------------------------
 SCHEMES = ("http", "https")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -85,9 +95,9 @@ class PortOffsiteMiddleware(OffsiteMiddleware):
 
     def spider_opened(self, spider) -> None:
         if not getattr(spider, "allowed_domains", None):
-            logger.error("%s: refusing to crawl without allowed_domains (give the profile's [crawl] "
-                         "section allowed_domains = [\"example.cn\"])", spider.name)
-            raise CloseSpider("no-allowed-domains")
+            raise refuse(self.crawler, "no-allowed-domains",
+                         f"{spider.name}: refusing to crawl without allowed_domains (give the profile's "
+                         '[crawl] section allowed_domains = ["example.cn"])')
         super().spider_opened(spider)
 
     def should_follow(self, request, spider) -> bool:
@@ -324,25 +334,25 @@ class FixtureReplayMiddleware:
     broken is closed at once with the error (`broken-fixtures`); other spiders replay as usual.
     """
 
-    def __init__(self, index: FixtureIndex, stats=None):
+    def __init__(self, index: FixtureIndex, stats=None, crawler=None):
         self.index = index
         self.stats = stats
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("REPLAY_FIXTURES"):
             raise NotConfigured("REPLAY_FIXTURES is off: crawling live")
         index = FixtureIndex(crawler.settings.get("REPLAY_FIXTURES_DIR"))
-        mw = cls(index, crawler.stats)
+        mw = cls(index, crawler.stats, crawler)
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         return mw
 
     def spider_opened(self, spider):
         errors = self.index.errors.get(spider.name)
         if errors:
-            for error in errors:
-                logger.error("%s: fixtures not replayed: %s", spider.name, error)
-            raise CloseSpider("broken-fixtures")
+            raise refuse(self.crawler, "broken-fixtures",
+                         f"{spider.name}: fixtures not replayed: " + "; ".join(errors))
         for portal, problems in self.index.errors.items():
             logger.warning("fixtures of %s are not replayed: %s", portal, "; ".join(problems))
         logger.info("Replaying %d fixture pages from %s (no network access)", len(self.index), self.index.root)

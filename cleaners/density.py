@@ -18,7 +18,6 @@ from lxml import etree
 _PUNCT = re.compile(r"[，。！？；、：,.!?;]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _NOT_CJK = re.compile(r"[^\u3400-\u9fff\uf900-\ufaff]+")
-_SPACE = re.compile(r"\s+")
 
 # Class/id words that mean chrome, and words that mean content (readability's lists, plus the pinyin
 # abbreviations Chinese CMSs use: zw = 正文, nr = 内容, wz = 文章).
@@ -139,7 +138,7 @@ def measure(root) -> dict:
                     own_links += cs.inline_links
             if child.tail:
                 own_parts.append(child.tail)
-        own_text = _SPACE.sub("", "".join(own_parts))
+        own_text = "".join("".join(own_parts).split())  # without whitespace (str.split: no per-gap match)
         if own_text and len(own_text) <= LABEL_LEN and COMMENT_LABEL.search(own_text):
             s.labels += 1
         if items >= MIN_ITEMS and not inline:

@@ -23,7 +23,7 @@ _NON_HAN_WORD = re.compile(r"[^\W\u3400-\u9fff]+")
 
 def words(text: str) -> int:
     """len(_WORD.findall(text)), without a list of every Han character (linear and cheap on 10 MB)."""
-    return len(_NOT_HAN.sub("", text)) + sum(1 for _ in _NON_HAN_WORD.finditer(text))
+    return len(_NOT_HAN.sub("", text)) + len(_NON_HAN_WORD.findall(text))
 
 
 def sentences(text: str) -> int:

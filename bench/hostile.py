@@ -37,6 +37,10 @@ def pages():
     yield "200k paragraphs", _page("".join(f"<p>第{i}段，{_prose(20, i)}</p>" for i in range(200_000)))
     yield "4,900 paragraphs (under the line bound)", _page("".join(f"<p>{_prose(60, i)}</p>" for i in range(4_900)))
     yield "13 MB, one 10 MB text node", _page(f"<p>{_prose(4_200_000, 1)}</p>")
+    rnd = random.Random(3)
+    words = "the of and to in a is that for it as was with be by on not he this are or his from at which".split()
+    english = " ".join(rnd.choice(words) + ("." if i % 15 == 14 else "") for i in range(2_600_000))
+    yield "10 MB English text node", _page(f"<p>{english}</p>")
     yield "20 MB of prose in 1,900 paragraphs", _page("".join(f"<p>{_prose(3_300, i)}</p>" for i in range(1_900)))
     yield "JSON-LD nested 100k deep", _page(f"<p>{_prose(600, 2)}</p>", '<script type="application/ld+json">'
                                              + '{"a":' * 100_000 + "1" + "}" * 100_000 + "</script>")

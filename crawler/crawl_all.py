@@ -60,6 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     settings.set("INCREMENTAL", args.incremental, priority="cmdline")
     settings.set("FEEDS", {str(run / "portals" / "%(name)s.jsonl"): {"format": "jsonlines", "overwrite": True}},
                  priority="cmdline")
+    # The review site of the run (crawler.review), compared with the golden files when replaying.
+    shutil.rmtree(out / "review", ignore_errors=True)
+    settings.set("REVIEW_DIR", str(out / "review"), priority="project")
+    golden = Path(settings.get("PROJECT_ROOT")) / "tests" / "golden"
+    if settings.getbool("REPLAY_FIXTURES") and golden.is_dir():
+        settings.set("REVIEW_AGAINST", str(golden), priority="project")
 
     process = CrawlerProcess(settings)
     names = args.spiders or sorted(process.spider_loader.list())
@@ -85,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(run, ignore_errors=True)
     print(f"wrote {articles} articles to {out / 'articles.jsonl'} "
           f"and rejections to {out / 'rejections.jsonl'}{'' if ok else ' (with failures: see above)'}")
+    if settings.get("REVIEW_DIR"):
+        print(f"review: {Path(settings.get('REVIEW_DIR')) / 'index.html'}")
     return 0 if ok else 1
 
 

@@ -50,7 +50,13 @@ LOG_LEVEL = "INFO"
 STATE_URI = os.environ.get("CRAWLER_STATE_URI") or str(PROJECT_ROOT / ".scrapy" / "state" / "%(name)s-%(mode)s.sqlite")
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
 FEED_EXPORT_ENCODING = "utf-8"
-EXTENSIONS = {}
+EXTENSIONS = {
+    "crawler.review.ReviewSite": 600,
+}
+# A review site of the crawl (cleaners.review): set REVIEW_DIR to a folder; REVIEW_AGAINST to a golden
+# folder (tests/golden) to compare each page with it. Off by default: it saves every response body.
+REVIEW_DIR = None
+REVIEW_AGAINST = None
 # `scrapy crawl` exits non-zero when the run's accounting fails (a page without a record, a feed
 # not stored, distributed URLs unaccounted for).
 COMMANDS_MODULE = "crawler.commands"

@@ -304,9 +304,10 @@ class RedisAccounting:
             if not lost and not self.last_worker():
                 logger.info("Other workers are still running: the last one to close checks the whole run")
                 return problems + self.local_errors()
-            accounted = self.server.smembers(self.key("accounted"))
-            missing = (self.scheduled if lost else self.scheduled | self.server.smembers(self.key("expected")))
-            missing = sorted(missing - accounted - self.recorded)
+            accounted = _strings(self.server.smembers(self.key("accounted")))
+            expected = _strings(self.server.smembers(self.key("expected")))
+            logger.info("Run accounting: %d URLs scheduled, %d with a record", len(expected), len(accounted))
+            missing = sorted((self.scheduled if lost else self.scheduled | expected) - accounted - self.recorded)
         except Exception as exc:
             problems.append(f"cannot verify the run in Redis ({type(exc).__name__}: {exc})")
             missing = sorted(self.scheduled - self.recorded)
@@ -332,6 +333,10 @@ class RedisAccounting:
             if any(age < HEARTBEAT_SECONDS * 1.5 for age in ages):
                 return False
             time.sleep(0.5)
+
+
+def _strings(members) -> set[str]:
+    return {m.decode("utf-8") if isinstance(m, bytes) else m for m in members}
 
 
 # --- command line --------------------------------------------------------------------------------

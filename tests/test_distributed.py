@@ -227,6 +227,9 @@ def test_two_workers_and_a_restart_emit_exactly_the_single_process_crawl(portal,
     assert union == single  # same articles, none lost, none twice
     rejected = sum((records(p.with_name(p.stem + ".rejections.jsonl")) for p in (a, b, a2)), Counter())
     assert rejected == single_rejected
+    # The last worker to close checked the whole run in Redis: every scheduled URL has a record.
+    logs = "".join(p.with_suffix(".log").read_text(encoding="utf-8") for p in (a, b, a2))
+    assert f"Run accounting: {ARTICLES + LIST_PAGES} URLs scheduled, {ARTICLES + LIST_PAGES} with a record" in logs
 
 
 def test_redis_store_records_each_key_once_across_workers(redis_url):

@@ -358,6 +358,8 @@ def test_j_and_k_move_between_pages(tab, site):
     page.frame_locator("#rv-frame").locator("body").click(position={"x": 5, "y": 5})
     page.keyboard.press("j")
     page.wait_for_url(urljoin(here, following))
+    page.keyboard.press("i")
+    page.wait_for_url((site / "index.html").resolve().as_uri())
     # On the index, j/k select a row and Enter opens it.
     index = tab.open(site / "index.html")
     index.keyboard.press("j")

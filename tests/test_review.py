@@ -98,7 +98,7 @@ def test_rejections_show_their_reason_and_page(site):
 HOSTILE = """<!DOCTYPE html><html><head>
 <meta http-equiv="refresh" content="0;url={evil}/refresh">
 <base href="{evil}/base/"><link rel="stylesheet" href="{evil}/css"><link rel="prefetch" href="{evil}/prefetch">
-<style>@import url("{evil}/import"); body {{ background: url({evil}/bg) }}</style>
+<style>@import url("{evil}/import"); body {{ background: url({evil}/bg) }} h1 {{ background: \\75 rl({evil}/escaped) }}</style>
 <script>fetch("{evil}/script"); top.location = "{evil}/top";</script>
 </head><body onload="top.location='{evil}/onload'">
 <meta http-equiv="refresh" content="0;url={evil}/refresh2">

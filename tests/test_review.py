@@ -196,14 +196,15 @@ def test_review_command_reports_bad_input_without_a_traceback(tmp_path, capsys):
     assert cli_main(["review", str(tmp_path / "missing.jsonl"), "-o", str(tmp_path / "o")]) == 2
     assert "no such file" in capsys.readouterr().err
     records = tmp_path / "r.jsonl"
-    records.write_text('{"url": "http://a.cn/1", "reason": "http-404"}\nnot json\n[1]\n', encoding="utf-8")
+    records.write_text('{"url": "http://a.cn/1", "reason": "http-404"}\nnot json\n[1]\n'
+                       '{"url": "http://a.cn/2", "articleBody": "正文", "headline": 7, "removed": [{"rule": null, "text": 5}, "x"]}\n',
+                       encoding="utf-8")
     assert cli_main(["review", str(records), "-o", str(tmp_path / "o")]) == 0
     err = capsys.readouterr().err
     assert "r.jsonl:2: not JSON" in err and "r.jsonl:3: not a JSON object" in err
     html = (tmp_path / "o" / "index.html").read_text(encoding="utf-8")
-    assert "1 pages" in html and "not JSON" in html       # the problems are on the index too
-    view = views(tmp_path / "o")[0].read_text(encoding="utf-8")
-    assert "original page is not available" in view
+    assert "2 pages" in html and "not JSON" in html       # the problems are on the index too
+    assert all("original page is not available" in v.read_text(encoding="utf-8") for v in views(tmp_path / "o"))
 
 
 def test_crawl_with_review_dir_writes_the_review(tmp_path):

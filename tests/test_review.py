@@ -205,6 +205,9 @@ def test_review_command_reports_bad_input_without_a_traceback(tmp_path, capsys):
     html = (tmp_path / "o" / "index.html").read_text(encoding="utf-8")
     assert "2 pages" in html and "not JSON" in html       # the problems are on the index too
     assert all("original page is not available" in v.read_text(encoding="utf-8") for v in views(tmp_path / "o"))
+    (tmp_path / "file").write_text("")
+    assert cli_main(["review", str(records), "-o", str(tmp_path / "file" / "o")]) == 1
+    assert "cannot write the site" in capsys.readouterr().err
 
 
 def test_crawl_with_review_dir_writes_the_review(tmp_path):

@@ -1,4 +1,4 @@
-# Set-up is part of every target: a fresh clone needs nothing but python3 (3.10+).
+# Set-up is part of every target: a fresh clone needs nothing but python3 (3.11+).
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed

@@ -156,6 +156,14 @@ def test_a_text_found_twice_is_marked_where_it_is_nearest_the_article():
     assert [m.getparent().getparent().get("class") for m in root.iter("mark")] == ["c", "c"]
 
 
+def test_a_repeated_quote_is_marked_where_it_was_removed_not_in_the_kept_paragraph():
+    root = sanitise("<html><body><p>“这是一句引语。”记者介绍了情况。</p><p><b>“这是一句引语。</b></p>"
+                    "<p>其他正文内容。</p></body></html>")
+    mark_removed(root.find("body"), [{"rule": "repeated-quote", "text": "“这是一句引语。"}], {"repeated-quote": 0},
+                 kept=["“这是一句引语。”记者介绍了情况。", "其他正文内容。"])
+    assert [m.getparent().tag for m in root.iter("mark")] == ["b"]
+
+
 def test_compare_reports_lines_gained_and_lost_and_field_changes():
     golden = {"headline": "标题", "articleBody": "一\n二\n三", "removed": [{"rule": "share", "text": "分享"}]}
     now = {"headline": "新标题", "articleBody": "一\n三\n四", "removed": [{"rule": "tags", "text": "标签"}]}

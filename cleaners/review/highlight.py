@@ -46,6 +46,7 @@ class _TextIndex:
         self._walk(body)
         self.text = "".join(self.chars)
         self.claimed = bytearray(len(self.text))
+        self.kept = bytearray(len(self.text))
 
     def _walk(self, element) -> None:
         tag = element.tag.lower() if isinstance(element.tag, str) else ""
@@ -68,23 +69,29 @@ class _TextIndex:
                 self.where.append((slot, offset))
 
     def find(self, needle: str, near: tuple[int, int] | None = None) -> int:
-        """Start of the unclaimed occurrence of needle nearest to the span `near` (the first one
-        if no span is given), or -1."""
-        best, best_distance = -1, None
+        """Start of the best unclaimed occurrence of needle, or -1: one outside the kept lines
+        before one inside them (a quote the body still has is not the copy that was removed),
+        then the nearest to the span `near`, then the first."""
+        best, best_score = -1, None
         start = self.text.find(needle)
         while start >= 0:
-            if not any(self.claimed[start:start + len(needle)]):
-                if near is None:
-                    return start
-                distance = max(near[0] - (start + len(needle)), start - near[1], 0)
-                if best_distance is None or distance < best_distance:
-                    best, best_distance = start, distance
+            end = start + len(needle)
+            if not any(self.claimed[start:end]):
+                distance = max(near[0] - end, start - near[1], 0) if near else 0
+                score = (any(self.kept[start:end]), distance)
+                if best_score is None or score < best_score:
+                    best, best_score = start, score
             start = self.text.find(needle, start + 1)
         return best
 
-    def span_of(self, lines: list[str]) -> tuple[int, int] | None:
-        """Where the kept text lies in the page: from its first to its last line found."""
-        found = [(at, at + len(c)) for c in map(canonical, lines) if c and (at := self.text.find(c)) >= 0]
+    def keep(self, lines: list[str]) -> tuple[int, int] | None:
+        """Note where the article's kept lines are; returns the span from the first to the last."""
+        found = []
+        for line in filter(None, map(canonical, lines)):
+            at = self.text.find(line)
+            if at >= 0:
+                self.kept[at:at + len(line)] = b"\x01" * len(line)
+                found.append((at, at + len(line)))
         return (min(a for a, _ in found), max(b for _, b in found)) if found else None
 
 
@@ -95,11 +102,11 @@ def canonical(text: str) -> str:
 def mark_removed(body, removed: list[dict], rule_ids: dict[str, int], kept: list[str] = ()) -> Located:
     """Wrap every locatable removed span of `removed` in <mark class=rv-hl data-rule=N data-entry=I>
     inside `body` (an lxml element). `rule_ids` gives each rule its number (its colour). `kept`: the
-    article's body lines; a text found several times is marked where it is nearest to them (a
-    headline repeated in the content, not the page's <h1>; a share line under the article, not
-    the menu's)."""
+    article's body lines; a text found several times is marked outside them if it can be, and
+    nearest to them (a headline repeated in the content, not the page's <h1>; a share line under
+    the article, not the menu's; a pull quote, not the body paragraph it repeats)."""
     index = _TextIndex(body)
-    near = index.span_of([kept[0], kept[-1]]) if kept else None
+    near = index.keep(kept)
     located = Located()
     pieces: list[tuple[int, int, int, int, int]] = []   # slot, start, end, rule id, entry
     for entry, removal in enumerate(removed):

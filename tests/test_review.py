@@ -152,8 +152,12 @@ def test_a_text_found_twice_is_marked_where_it_is_nearest_the_article():
                     "<div class=c><p>开发区新闻标题</p><p>第一段正文。</p><p>第二段正文。</p><p>分享到：微信</p></div>"
                     "<div>页脚</div></body></html>")
     removed = [{"rule": "headline", "text": "开发区新闻标题"}, {"rule": "share", "text": "分享到：微信"}]
-    mark_removed(root.find("body"), removed, {"headline": 0, "share": 1}, kept=["第一段正文。", "第二段正文。"])
-    assert [m.getparent().getparent().get("class") for m in root.iter("mark")] == ["c", "c"]
+    located = mark_removed(root.find("body"), removed, {"headline": 0, "share": 1},
+                           kept=["第一段正文。", "第二段正文。", "改写过的一行"])
+    assert [m.getparent().getparent().get("class") for m in root.iter("mark") if m.get("class") == "rv-hl"] == ["c", "c"]
+    # The kept lines are marked too (underlined in the review), those found in the page.
+    assert [m.text for m in root.iter("mark") if m.get("class") == "rv-kept"] == ["第一段正文。", "第二段正文。"]
+    assert (located.kept_found, located.kept_total) == (2, 3)
 
 
 def test_a_repeated_quote_is_marked_where_it_was_removed_not_in_the_kept_paragraph():
@@ -161,7 +165,7 @@ def test_a_repeated_quote_is_marked_where_it_was_removed_not_in_the_kept_paragra
                     "<p>其他正文内容。</p></body></html>")
     mark_removed(root.find("body"), [{"rule": "repeated-quote", "text": "“这是一句引语。"}], {"repeated-quote": 0},
                  kept=["“这是一句引语。”记者介绍了情况。", "其他正文内容。"])
-    assert [m.getparent().tag for m in root.iter("mark")] == ["b"]
+    assert [m.getparent().tag for m in root.iter("mark") if m.get("class") == "rv-hl"] == ["b"]
 
 
 def test_compare_reports_lines_gained_and_lost_and_field_changes():
@@ -347,6 +351,12 @@ def test_highlights_are_visible_and_the_legend_toggles_them(tab, site):
     assert len({r for r, _ in backgrounds}) > 1
     page.locator(f"#rv-legend input[data-rule='{rule}']").check()
     assert page.evaluate(f"getComputedStyle({MARKS}[0]).backgroundColor") == colour
+    # The article's kept lines are underlined, and the legend's "kept" box turns that off.
+    kept = "Array.from(document.getElementById('rv-frame').contentDocument.querySelectorAll('mark.rv-kept'))"
+    underlined = f"{kept}.map(m => getComputedStyle(m).textDecorationLine)"
+    assert page.evaluate(f"{kept}.length") > 0 and set(page.evaluate(underlined)) == {"underline"}
+    page.locator("#rv-legend input[data-rule='kept']").uncheck()
+    assert set(page.evaluate(underlined)) == {"none"}
     tab.assert_quiet(site)
 
 

@@ -148,7 +148,7 @@ def _original(entry: Entry, store: PageStore, rule_ids: dict[str, int], frame_cs
     try:
         text, _ = decode(saved.read(), saved.content_type)
         root = sanitise(text)
-        if entry.removed:
+        if entry.record.is_article:
             kept = [line for line in str(entry.record.data.get("articleBody") or "").split("\n") if line.strip()]
             entry.located = mark_removed(root.find("body"), entry.removed, rule_ids, kept)
         return to_document(root, f"<style>{frame_css}</style>")
@@ -189,8 +189,13 @@ def _page_html(entry: Entry, number: int, total: int, previous: Entry | None, fo
 
 def _legend(entry: Entry, rule_ids: dict[str, int]) -> str:
     counts = Counter(r["rule"] for r in entry.removed)
+    kept = ""
+    if entry.located and entry.located.kept_total:
+        kept = (f'<label title="the article body\'s lines found in the page (underlined)">'
+                f'<input type="checkbox" checked data-rule="kept"><span class="rv-swatch rv-swatch-kept"></span>'
+                f'kept <small>{entry.located.kept_found}/{entry.located.kept_total} lines</small></label>')
     if not counts:
-        return '<span class="rv-muted">nothing removed</span>' if entry.record.is_article else ""
+        return kept + ('<span class="rv-muted">nothing removed</span>' if entry.record.is_article else "")
     shown = Counter()
     if entry.located:
         for index in entry.located.marks:
@@ -202,7 +207,7 @@ def _legend(entry: Entry, rule_ids: dict[str, int]) -> str:
                      f'<input type="checkbox" checked data-rule="{number}">'
                      f'<span class="rv-swatch" data-rule="{number}"></span>{escape(rule)} '
                      f'<small>{shown[rule]}/{counts[rule]}</small></label>')
-    return "".join(parts)
+    return "".join(parts) + kept
 
 
 def _value(value) -> str:

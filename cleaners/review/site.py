@@ -331,7 +331,8 @@ def _index_html(review: Review, against: bool, assets: dict) -> str:
                 f'<br><small>{escape(entry.record.url)}</small></td>'
                 f'<td>{"article" if entry.record.is_article else "rejection"}</td>'
                 f'<td class="num">{len(entry.removed)}</td><td class="num">{entry.removed_chars}</td>'
-                f'<td class="num">{entry.located.found if entry.located else "–"}</td>{golden}</tr>')
+                f'<td class="num">{f"{entry.located.found}/{len(entry.removed)}" if entry.located and entry.removed else "–"}</td>'
+                f'{golden}</tr>')
         head = ("<tr><th>page</th><th>kind</th><th>removals</th><th>chars removed</th><th>located</th>"
                 + ("<th>golden</th>" if against else "") + "</tr>")
         sections.append(

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, ROOT
-from crawlrun import crawl, read_jsonl, scrapy
+from crawlrun import crawl, read_jsonl, scrapy, slow_replay_env
 
 PORTAL = "investchn"
 ARTICLES = sorted(p["url"] for p in json.loads((FIXTURES / PORTAL / "manifest.json").read_text(encoding="utf-8"))["pages"]
@@ -38,22 +38,7 @@ def test_a_feed_that_cannot_be_written_fails_the_run_and_teaches_the_state_nothi
 def test_sigkill_mid_crawl_then_rerun_loses_no_article(tmp_path):
     """One page a second: kill -9 after two articles were scraped (they sit in the feed's buffer,
     not on disk), run again: the union of both runs' feeds holds every article."""
-    modules = tmp_path / "modules"
-    modules.mkdir()
-    (modules / "slow_settings.py").write_text('''
-import asyncio
-from crawler.settings import *  # noqa: F401,F403
-from crawler.settings import DOWNLOADER_MIDDLEWARES
-
-DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "slow_settings.Slow": 900}
-
-
-class Slow:
-    async def process_request(self, request, spider=None):
-        await asyncio.sleep(0.7)
-''', encoding="utf-8")
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "slow_settings",
-           "PYTHONPATH": os.pathsep.join([str(modules), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+    env = {**os.environ, **slow_replay_env(tmp_path, 0.7)}
     state = f"STATE_URI={tmp_path / 'state.sqlite'}"
     first, log = tmp_path / "first.jsonl", tmp_path / "first.log"
     proc = subprocess.Popen([sys.executable, "-m", "scrapy", "crawl", PORTAL, "-O", str(first), "-s", "INCREMENTAL=True",

@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench check clean
+.PHONY: install run test bench bench-learn check clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -27,6 +27,9 @@ check: install        ## scrapy check: the spiders' contracts
 
 bench: install        ## quality and speed benchmarks; writes BENCHMARKS.md
 	$(PY) -m bench
+
+bench-learn: install  ## profiles learned from each fixture portal's pages vs its golden articles
+	$(PY) -m bench.learned
 
 clean:
 	rm -rf output .pytest_cache

@@ -63,10 +63,19 @@ def main(argv: list[str] | None = None) -> int:
                     help="extractor for generic mode")
     ex.add_argument("--no-convert", action="store_true", help="keep Traditional script as it is")
     sub.add_parser("profiles", help="list the known portal profiles")
+    le = sub.add_parser("learn", help="draft a portal profile from saved pages of the portal")
+    le.add_argument("pages", nargs="+", metavar="PAGE", help="saved pages, or a fixtures folder with manifest.json")
+    le.add_argument("--name", required=True, help="the portal's name (the profile is written to OUT/NAME.toml)")
+    le.add_argument("--out", default=".", help="folder to write the profile into (default: here)")
+    le.add_argument("--url-pattern", help="regex on page URLs for the profile (default: from the pages' URLs)")
+    le.add_argument("--url", help="the URL the page files came from (without a manifest)")
     add_review_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "review":
         return review_main(args)
+    if args.command == "learn":
+        from .learn import learn_command
+        return learn_command(args, parser)
 
     try:
         registry = ProfileRegistry.default()

@@ -7,7 +7,7 @@ import re
 
 from . import dates
 from .document import Document
-from .html import select, text_of
+from .html import text_of
 from .rules.meta import CRUMB_SPLIT, FIELD_PATTERNS, TAG_SPLIT, split_breadcrumbs, split_names
 
 _TITLE_SEP = re.compile(r"\s*(?:[_|｜]|--|——|—|–|\s-\s|::|»)\s*")
@@ -96,8 +96,7 @@ def strip_site_suffix(title: str) -> str:
 
 
 def _from_selector(doc: Document, key: str):
-    selector = doc.profile.selectors.get(key) if doc.profile else None
-    return select(doc.tree, selector) if selector else []
+    return doc.profile.select(doc.tree, key) if doc.profile else []
 
 
 def _labelled(text: str, field: str) -> str:

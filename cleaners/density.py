@@ -48,7 +48,7 @@ def _units(text: str) -> float:
 
 
 class Stats:
-    __slots__ = ("text", "links", "punct", "score", "own", "prose", "noise", "inline", "inline_links", "labels", "threads")
+    __slots__ = ("text", "links", "punct", "score", "own", "prose", "noise", "inline", "inline_links", "labels", "threads", "thread")
 
     def __init__(self):
         self.text = 0.0     # units of text in the subtree
@@ -62,6 +62,7 @@ class Stats:
         self.inline_links = 0.0
         self.labels = 0     # short texts in the subtree that label a comment widget (跟贴, 评论, 回复…)
         self.threads = 0    # comment threads in the subtree (this element included)
+        self.thread = False  # this element is a comment thread (see _is_thread)
 
     @property
     def link_density(self) -> float:
@@ -142,6 +143,7 @@ def measure(root) -> dict:
         if own_text and len(own_text) <= LABEL_LEN and COMMENT_LABEL.search(own_text):
             s.labels += 1
         if items >= MIN_ITEMS and not inline:
+            s.thread = True
             s.threads += 1
         if inline:
             # Hand the text up to the enclosing block; count nothing here.
@@ -228,16 +230,11 @@ MIN_ITEMS = 3      # a thread has at least this many entries
 
 
 def _is_thread(el, stats: dict) -> bool:
-    """A comment thread by structure and vocabulary, whatever its class names: several block
-    children that each hold some prose and their own comment labels (回复, 举报, 网友…, reply)."""
-    items = 0
-    for child in el:
-        cs = stats.get(child)
-        if cs is not None and cs.labels and cs.prose > 0 and child.tag not in INLINE and child.tag != "p":
-            items += 1
-            if items >= MIN_ITEMS:
-                return True
-    return False
+    """A comment thread by structure and vocabulary, whatever its class names: MIN_ITEMS or more
+    block children that each hold some prose and their own comment labels (回复, 举报, 网友…, reply);
+    measured in `measure`'s pass."""
+    s = stats.get(el)
+    return s is not None and s.thread
 
 
 def _labelled_widget(el, stats: dict) -> bool:
@@ -245,7 +242,7 @@ def _labelled_widget(el, stats: dict) -> bool:
     node, depth = el, 0
     while node is not None and node.tag != "body" and depth <= 3:
         s = stats.get(node)
-        if s is not None and s.threads and _is_thread(node, stats):
+        if s is not None and s.thread:
             return True
         node, depth = node.getparent(), depth + 1
     return False

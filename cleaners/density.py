@@ -12,6 +12,7 @@ No page, site or sentence is known here: only the shape of prose versus chrome.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
@@ -83,14 +84,30 @@ def _names(el) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
+@lru_cache(maxsize=8192)
+def _negative(names: str) -> bool:
+    # (cached: the case-insensitive alternation costs ~80 µs a call, and class names repeat on a page)
+    return bool(NEGATIVE.search(names))
+
+
+@lru_cache(maxsize=8192)
+def _positive(names: str) -> bool:
+    return bool(POSITIVE.search(names))
+
+
+@lru_cache(maxsize=8192)
+def _comments(names: str) -> bool:
+    return bool(COMMENTS.search(names))
+
+
 def _class_weight(el) -> float:
     names = _names(el)
     if not names.strip():
         return 0.0
     weight = 0.0
-    if NEGATIVE.search(names):
+    if _negative(names):
         weight -= 25
-    if POSITIVE.search(names):
+    if _positive(names):
         weight += 25
     return weight
 
@@ -98,9 +115,9 @@ def _class_weight(el) -> float:
 def _multiplier(el) -> float:
     """Chrome names shrink an element's score: a comment thread can hold more prose than the post."""
     names = _names(el)
-    if not names.strip() or POSITIVE.search(names) and not COMMENTS.search(names):
+    if not names.strip() or _positive(names) and not _comments(names):
         return 1.0
-    return 0.25 if NEGATIVE.search(names) else 1.0
+    return 0.25 if _negative(names) else 1.0
 
 
 INLINE = frozenset(("a", "b", "strong", "em", "i", "u", "span", "font", "small", "big", "sub", "sup", "img",
@@ -139,8 +156,10 @@ def measure(root) -> dict:
                     own_links += cs.inline_links
             if child.tail:
                 own_parts.append(child.tail)
-        own_text = _SPACE.sub("", "".join(own_parts))
-        if own_text and len(own_text) <= LABEL_LEN and COMMENT_LABEL.search(own_text):
+        joined = "".join(own_parts)
+        own_text = "" if joined.isspace() or not joined else _SPACE.sub("", joined)
+        # (inline text is judged with its block: counted there once)
+        if own_text and not inline and len(own_text) <= LABEL_LEN and COMMENT_LABEL.search(own_text):
             s.labels += 1
         if items >= MIN_ITEMS and not inline:
             s.thread = True
@@ -169,7 +188,7 @@ def measure(root) -> dict:
             else:
                 s.noise += units
         names = _names(el)
-        if names.strip() and NEGATIVE.search(names) and (COMMENTS.search(names) or not POSITIVE.search(names)):
+        if names.strip() and _negative(names) and (_comments(names) or not _positive(names)):
             # Prose inside comment threads, related boxes and sidebars is mostly not the article.
             s.noise += s.prose * 0.8
             s.prose *= 0.2
@@ -359,7 +378,7 @@ def drop_chrome(container, stats: dict) -> list:
         chrome = False
         if el.tag in CHROME_TAGS:
             chrome = True
-        elif weight < 0 and (s.text < 0.8 * total or COMMENTS.search(_names(el))):
+        elif weight < 0 and (s.text < 0.8 * total or _comments(_names(el))):
             chrome = True
         elif s.threads and s.text < 0.5 * total and el.tag in ("div", "section", "ul", "ol", "form"):
             chrome = True   # a block holding a comment thread with no telling class name

@@ -115,7 +115,8 @@ def test_site_templates_learn_a_site_incrementally_and_clean_with_it():
 
 
 def test_a_credit_label_recurring_at_the_end_of_the_body_becomes_a_remove_pattern(tmp_path):
-    """'摄影：某某' closes every article with another name: no shared rule knows the label, the lines
+    """'美术指导：某某' closes every article with another name (摄影：… is the shared caption rule's
+    now): no shared rule knows the label, the lines
     differ, but the label recurs at the same place on every page."""
     import shutil
     folder = tmp_path / "xx-county"
@@ -123,10 +124,10 @@ def test_a_credit_label_recurring_at_the_end_of_the_body_becomes_a_remove_patter
     for page, name in (("article-101.html", "陈刚"), ("article-102.html", "刘洋"), ("article-103.html", "赵磊")):
         path = folder / page
         html = path.read_text(encoding="utf-8")
-        path.write_text(html.replace('<p style="text-align:right">', f"<p>摄影：{name}</p>\n<p style=\"text-align:right\">"),
+        path.write_text(html.replace('<p style="text-align:right">', f"<p>美术指导：{name}</p>\n<p style=\"text-align:right\">"),
                         encoding="utf-8")
     learned = learn(load_samples([str(folder)]), "xx-county")
-    assert "摄影" in str(learned.data["remove"]["credit"])
+    assert "美术指导" in str(learned.data["remove"]["credit"])
     item = Cleaner(ProfileRegistry([learned.profile()])).run(load_samples([str(folder / "article-102.html")])[0].page(),
                                                               "xx-county")
-    assert "摄影" not in item["articleBody"] and {"rule": "profile:credit", "text": "摄影：刘洋"} in item["removed"]
+    assert "美术指导" not in item["articleBody"] and {"rule": "profile:credit", "text": "美术指导：刘洋"} in item["removed"]

@@ -18,7 +18,7 @@ from lxml import etree
 
 _PUNCT = re.compile(r"[，。！？；、：,.!?;]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_SPACE = re.compile(r"\s+")
+_NOT_CJK = re.compile(r"[^\u3400-\u9fff\uf900-\ufaff]+")
 
 # Class/id words that mean chrome, and words that mean content (readability's lists, plus the pinyin
 # abbreviations Chinese CMSs use: zw = 正文, nr = 内容, wz = 文章).
@@ -44,7 +44,7 @@ MIN_PARAGRAPH = 12      # units (a Han character is one, a Latin word about one)
 
 def _units(text: str) -> float:
     """Length in reading units: Han characters count one each, other text about one per word."""
-    cjk = len(_CJK.findall(text))
+    cjk = len(_NOT_CJK.sub("", text))  # what is left without the other runs: no per-character work
     return cjk + (len(text) - cjk) / 6.0
 
 
@@ -156,8 +156,7 @@ def measure(root) -> dict:
                     own_links += cs.inline_links
             if child.tail:
                 own_parts.append(child.tail)
-        joined = "".join(own_parts)
-        own_text = "" if joined.isspace() or not joined else _SPACE.sub("", joined)
+        own_text = "".join("".join(own_parts).split())  # without whitespace (str.split: no per-gap match)
         # (inline text is judged with its block: counted there once)
         if own_text and not inline and len(own_text) <= LABEL_LEN and COMMENT_LABEL.search(own_text):
             s.labels += 1

@@ -64,7 +64,9 @@ def _check(key: str, els: list, s: Study):
         if _labelled(field, text):
             return True
         ref = _joined(s.value(field))
-        return bool(ref) and norm(text) == ref or (False if ref else None)
+        if ref:
+            return norm(text) == ref
+        return True if _hinted(key, els[0]) else None
     if key == "breadcrumbs":
         return len(_crumbs(els)) >= 2
     if key == "tags":
@@ -102,7 +104,8 @@ def _found(key: str, s: Study, container) -> list[str]:
     elif key in ("source", "author", "editor"):
         field = FIELD_OF[key]
         ref = _joined(s.value(field))
-        hits = [e for e in els if _short(e, 60) and (_labelled(field, text_of(e)) or (ref and norm(text_of(e)) == ref))]
+        hits = [e for e in els if _short(e, 60) and (_labelled(field, text_of(e)) or (ref and norm(text_of(e)) == ref)
+                                                   or _hinted(key, e))]
     elif key == "breadcrumbs":
         hits = [e for e in els if e.tag != "a" and _short(e, 200) and _is_trail(e, s)]
         suffix = " a"
@@ -116,6 +119,21 @@ def _found(key: str, s: Study, container) -> list[str]:
     for el in _deepest([h for h in hits if h not in inside]):
         out += [c for c in candidates(el, suffix) if c not in out]
     return out
+
+
+# Class or id words naming what a short element holds, for a name printed without a label
+# (<span class="account">某某发布</span>).
+_NAME_HINTS = {"source": re.compile(r"source|laiyuan|copyfrom|account|wemedia|origin", re.I),
+               "author": re.compile(r"author|writer|byline|zuozhe|reporter", re.I),
+               "editor": re.compile(r"editor|bianji|zebian", re.I)}
+
+
+def _hinted(key: str, el) -> bool:
+    """A short name (no label, no date, no colon) in an element whose class or id names the field."""
+    names = f"{el.get('class') or ''} {el.get('id') or ''}"
+    text = text_of(el)
+    return (bool(_NAME_HINTS[key].search(names)) and 0 < len(text) <= 30 and not re.search(r"[:：|｜]", text)
+            and not dates.parse_date(text) and not _chrome(text))
 
 
 def _is_trail(el, s: Study) -> bool:

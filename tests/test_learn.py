@@ -132,3 +132,15 @@ def test_a_credit_label_recurring_at_the_end_of_the_body_becomes_a_remove_patter
     item = Cleaner(ProfileRegistry([learned.profile()])).run(load_samples([str(folder / "article-102.html")])[0].page(),
                                                               "xx-county")
     assert "联络员" not in item["articleBody"] and {"rule": "profile:credit", "text": "联络员：刘洋"} in item["removed"]
+
+
+def test_two_templates_of_one_site_give_selector_lists():
+    files = [str(p) for name in ("zhenjiang-industry", "wuxi-logistics") for p in sorted((FIXTURES / name).glob("article-*.html"))]
+    learned = learn(load_samples(files), "two-templates")
+    selectors = learned.data["selectors"]
+    assert isinstance(selectors["body"], list) and len(selectors["body"]) == 2
+    assert isinstance(selectors["headline"], list) and isinstance(selectors["date"], list)
+    cleaner = Cleaner(ProfileRegistry([learned.profile()]))
+    for path in files:
+        item = cleaner.run(load_samples([path])[0].page(), "two-templates")
+        assert "reason" not in item and item["headline"] and item["datePublished"], path

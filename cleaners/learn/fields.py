@@ -159,19 +159,29 @@ def learn_fields(studies: list[Study], body: list[str], support: int) -> list[Ch
         pool: list[str] = []
         for s, container in zip(articles, containers):
             pool += [c for c in _found(key, s, container) if c not in pool]
-        best = None
-        for rank, selector in enumerate(pool):
-            selected = [s.tree.select(selector) for s in articles]
-            verdicts = [_check(key, els, s) for els, s in zip(selected, articles)]
-            right, wrong = verdicts.count(True), verdicts.count(False)
-            if wrong or right < support or not _varies_or_labelled(key, selected):
-                continue
-            matched = sum(len(s.tree.select(selector)) for s in articles)
-            score = (right, -matched, -rank)
-            if best is None or score > best[0]:
-                best = (score, selector, right)
-        if best:
-            out.append(Choice(key, best[1], best[2], len(articles)))
+        # Selectors tried in order (a second template of the site gets its own): each further one
+        # must be right on pages the earlier ones miss, and wrong on none.
+        chosen, covered = [], set()
+        while len(chosen) < 3:
+            best = None
+            for rank, selector in enumerate(pool):
+                if selector in chosen:
+                    continue
+                selected = [s.tree.select(selector) for s in articles]
+                verdicts = [_check(key, els, s) for els, s in zip(selected, articles)]
+                right = {i for i, v in enumerate(verdicts) if v} - covered
+                wrong = [i for i, v in enumerate(verdicts) if v is False and i not in covered]
+                if wrong or len(right) < support or not _varies_or_labelled(key, selected):
+                    continue
+                score = (len(right), -sum(len(els) for els in selected), -rank)
+                if best is None or score > best[0]:
+                    best = (score, selector, right)
+            if best is None:
+                break
+            chosen.append(best[1])
+            covered |= best[2]
+        if chosen:
+            out.append(Choice(key, chosen if len(chosen) > 1 else chosen[0], len(covered), len(articles)))
     return out
 
 

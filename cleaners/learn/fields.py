@@ -10,7 +10,7 @@ from .. import dates
 from ..rules.meta import BREADCRUMB_LABEL, CRUMB_SPLIT, FIELD_PATTERNS, META_LABEL, TAGS, split_breadcrumbs
 from .dom import candidates, norm, own_handles, squash, text_of
 from .study import Study
-from .template import Choice
+from .template import Choice, container_of
 
 _LEAD = "（([【 \t"
 # selector key -> the item field it fills
@@ -147,13 +147,9 @@ def _is_trail(el, s: Study) -> bool:
     return (bool(BREADCRUMB_LABEL.match(text)) or home) and bool(re.search(r"[>»›→＞]", text))
 
 
-def _container(s: Study, body: list[str]):
-    return next((f[0] for f in (s.tree.select(b) for b in body) if f), None)
-
-
 def learn_fields(studies: list[Study], body: list[str], support: int) -> list[Choice]:
     articles = [s for s in studies if s.generic is not None]
-    containers = [_container(s, body) for s in articles]
+    containers = [container_of(s, body) for s in articles]
     out = []
     for key in FIELD_OF:
         pool: list[str] = []
@@ -225,7 +221,7 @@ def learn_pull_quotes(studies: list[Study], body: list[str], support: int) -> Ch
     pool: list[str] = []
     grams = []
     for s in articles:
-        container = _container(s, body)
+        container = container_of(s, body)
         g = set().union(*(_grams(t) for t in s.seeds)) if s.seeds else set()
         lines = {norm(t) for t in s.seeds}
         grams.append((g, lines))
@@ -262,7 +258,7 @@ def learn_patterns(studies: list[Study], body: list[str], support: int) -> list[
     for i, s in enumerate(studies):
         if s.generic is None:
             continue
-        container = _container(s, body)
+        container = container_of(s, body)
         root = s.tree.root.find("body")
         for el in (root.iter() if root is not None else ()):
             if not isinstance(el.tag, str) or not _short(el, 50) or el.tag == "a":

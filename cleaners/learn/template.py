@@ -76,7 +76,8 @@ def learn_body(studies: list[Study]) -> Choice | None:
                   extra={"alone": alone})
 
 
-def _container(study: Study, selectors: list[str]):
+def container_of(study: Study, selectors: list[str]):
+    """The element the body selectors (tried in order) name on this page, or None."""
     for sel in selectors:
         found = study.tree.select(sel)
         if found:
@@ -109,7 +110,7 @@ def learn_noise(studies: list[Study], body: list[str], support: int) -> list[Cho
     seen: dict[str, dict] = defaultdict(lambda: {"chrome": set(), "prose": set(), "rules": []})
     containers = {}
     for i, s in enumerate(studies):
-        container = _container(s, body) if s.generic is not None else None
+        container = container_of(s, body) if s.generic is not None else None
         if container is None:
             continue
         containers[i] = container

@@ -21,7 +21,7 @@ from .crawl import learn_crawl, url_patterns
 from .dom import norm
 from .fields import learn_fields, learn_patterns, learn_pull_quotes
 from .pages import InputError, Sample, load_samples
-from .study import Study, run_profile, study
+from .study import run_profile, study
 from .template import Choice, learn_body, learn_line_patterns, learn_noise
 from .writer import to_toml
 

@@ -17,7 +17,7 @@ from lxml import etree
 
 _PUNCT = re.compile(r"[，。！？；、：,.!?;]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_SPACE = re.compile(r"\s+")
+_NOT_CJK = re.compile(r"[^\u3400-\u9fff\uf900-\ufaff]+")
 
 # Class/id words that mean chrome, and words that mean content (readability's lists, plus the pinyin
 # abbreviations Chinese CMSs use: zw = 正文, nr = 内容, wz = 文章).
@@ -43,7 +43,7 @@ MIN_PARAGRAPH = 12      # units (a Han character is one, a Latin word about one)
 
 def _units(text: str) -> float:
     """Length in reading units: Han characters count one each, other text about one per word."""
-    cjk = len(_CJK.findall(text))
+    cjk = len(_NOT_CJK.sub("", text))  # what is left without the other runs: no per-character work
     return cjk + (len(text) - cjk) / 6.0
 
 
@@ -138,7 +138,7 @@ def measure(root) -> dict:
                     own_links += cs.inline_links
             if child.tail:
                 own_parts.append(child.tail)
-        own_text = _SPACE.sub("", "".join(own_parts))
+        own_text = "".join("".join(own_parts).split())  # without whitespace (str.split: no per-gap match)
         if own_text and len(own_text) <= LABEL_LEN and COMMENT_LABEL.search(own_text):
             s.labels += 1
         if items >= MIN_ITEMS and not inline:

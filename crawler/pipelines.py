@@ -25,6 +25,7 @@ from cleaners import Cleaner, Page, ProfileRegistry, Rejected
 from cleaners.rules import DEFAULT_RULES
 
 from . import fingerprints
+from .extensions import output_stored
 from .items import ArticleItem, PageItem, Rejection, zyte_article
 from .state import DUP_EXACT, DUP_LINES, DUP_NEAR, DUP_OF, crawl_state
 
@@ -159,12 +160,26 @@ class DuplicatesPipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.max_distance = crawler.settings.getint("DUPLICATES_MAX_DISTANCE", fingerprints.MAX_DISTANCE)
+        self._store = None
 
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("DUPLICATES_ENABLED", True):
             raise NotConfigured  # off by choice: nothing to warn about
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.output_stored, signal=output_stored)
+        return pipeline
+
+    @property
+    def store(self):
+        """The crawl state, through this process's pending claims when the store is a local one."""
+        if self._store is None:
+            self._store = PendingClaims.view(self.crawler, self)
+        return self._store
+
+    def output_stored(self):
+        if isinstance(self._store, _OwnerView):
+            self._store.flush()
 
     def process_item(self, item, spider=None):
         if not isinstance(item, ArticleItem):
@@ -177,7 +192,7 @@ class DuplicatesPipeline:
             return item
         # Keys this page registered before it turned out a copy point at it: send them on to the
         # article that was kept, so a third copy names that one, not a rejected page.
-        store = crawl_state(self.crawler)
+        store = self.store
         first = store.get(DUP_OF, first) or first
         store.add(DUP_OF, url, first)
         self.stats.inc_value(f"duplicates/{how.split(' ')[0]}")
@@ -185,7 +200,7 @@ class DuplicatesPipeline:
 
     def first_copy(self, url: str, body: str) -> tuple[str | None, str]:
         """(URL of an earlier copy, how it matched), or (None, "") for a new article."""
-        store = crawl_state(self.crawler)
+        store = self.store
         first = store.add(DUP_EXACT, fingerprints.exact_key(body), url)
         if first not in (None, url):
             return first, "exact: the same text"
@@ -209,6 +224,67 @@ class DuplicatesPipeline:
             if other != url and shared >= 2 and score >= fingerprints.MIN_JACCARD:
                 return other, f"near: {shared} of {len(lines)} paragraphs shared (Jaccard {score:.2f})"
         return None, ""
+
+
+class PendingClaims:
+    """Write, then remember, for the duplicate filter: claims (fingerprint -> first URL) made in this
+    process stay in memory until the crawl that made them has stored its feeds (signal
+    crawler.extensions.output_stored), and only then go to the persistent store. A run that is
+    killed or fails to write leaves no claim behind, so no later page is rejected as a copy of an
+    article that is in no output. Crawlers of one process sharing a store (crawl_all) share the
+    pending claims, so a repost across portals is still caught within the run.
+
+    A store shared between processes (Redis, distributed runs) takes claims at once instead: two
+    workers must never both emit one article; an article a killed worker claimed but never wrote
+    is reported by the run's accounting (crawler.distributed.RedisAccounting)."""
+
+    _by_store: dict[tuple, "PendingClaims"] = {}
+
+    def __init__(self):
+        self.claims: dict[tuple[str, str], tuple[str, object]] = {}  # (namespace, key) -> (value, owner)
+
+    @classmethod
+    def view(cls, crawler, owner):
+        """The StateStore interface for one owner (a pipeline), over its crawler's store."""
+        from .state import MemoryStore, SqliteStore
+        store = crawl_state(crawler)
+        if not isinstance(store, (SqliteStore, MemoryStore)):
+            return store
+        settings = crawler.settings
+        identity = (settings.get("STATE_BACKEND"), str(settings.get("STATE_URI")) % {"name": crawler.spidercls.name})
+        claims = cls._by_store.setdefault(identity, cls())
+        return _OwnerView(claims, owner, store)
+
+    def add(self, store, namespace: str, key: str, value: str, owner) -> str | None:
+        held = self.get(store, namespace, key)
+        if held is not None:
+            return held
+        self.claims[(namespace, key)] = (value, owner)
+        return None
+
+    def get(self, store, namespace: str, key: str) -> str | None:
+        pending = self.claims.get((namespace, key))
+        return pending[0] if pending else store.get(namespace, key)
+
+    def flush(self, store, owner) -> None:
+        for (namespace, key), (value, who) in list(self.claims.items()):
+            if who is owner:
+                store.add(namespace, key, value)
+                del self.claims[(namespace, key)]
+
+
+class _OwnerView:
+    def __init__(self, claims: PendingClaims, owner, store):
+        self.claims, self.owner, self.store = claims, owner, store
+
+    def add(self, namespace, key, value):
+        return self.claims.add(self.store, namespace, key, value, self.owner)
+
+    def get(self, namespace, key):
+        return self.claims.get(self.store, namespace, key)
+
+    def flush(self):
+        self.claims.flush(self.store, self.owner)
 
 
 class ZyteShapePipeline:

@@ -76,3 +76,38 @@ class Slow:
     # And the state now knows them: a third run skips every one.
     again, rejections, _ = crawl(PORTAL, tmp_path / "third.jsonl", "INCREMENTAL=True", state)
     assert again == [] and sorted(r["url"] for r in rejections if r["reason"] == "seen-before") == ARTICLES
+
+
+def test_a_copy_is_not_rejected_for_an_article_that_no_output_holds(httpserver, tmp_path):
+    """Duplicate-filter claims are remembered only once the feeds are stored: after a run whose
+    feed failed, the page it kept is gone from the site, and its copy is an article, not a
+    `duplicate-of` a page that is in no output."""
+    from werkzeug import Response
+
+    from faultport import article_html, list_html, paragraphs, profile_toml
+    gone: set[str] = set()
+    page = article_html("同一篇稿件", paragraphs(77))
+
+    def serve(request):
+        if request.path in gone:
+            return Response("gone", status=404)
+        return Response(page, content_type="text/html; charset=utf-8")
+    for path in ("/a/one.html", "/a/two.html"):
+        httpserver.expect_request(path).respond_with_handler(serve)
+    httpserver.expect_request("/list.html").respond_with_data(list_html(["/a/one.html", "/a/two.html"]),
+                                                              content_type="text/html; charset=utf-8")
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "copyport.toml").write_text(
+        profile_toml("copyport", httpserver.url_for("/"), httpserver.url_for("/list.html")), encoding="utf-8")
+    env = {"CLEANERS_PROFILE_PATH": str(tmp_path / "profiles")}
+    live = ["-s", "REPLAY_FIXTURES=False", "-s", "ROBOTSTXT_OBEY=False", "-s", "AUTOTHROTTLE_ENABLED=False",
+            "-s", f"STATE_URI={tmp_path / 'state.sqlite'}", "-s", "LOG_LEVEL=INFO"]
+    proc = scrapy("crawl", "copyport", "-O", "/dev/full:jsonlines", *live,
+                  "-s", f"REJECTIONS_URI={tmp_path / 'one.rejections.jsonl'}", env=env)
+    assert proc.returncode != 0
+    (copy,) = [r for r in read_jsonl(tmp_path / "one.rejections.jsonl") if r["reason"].startswith("duplicate-of")]
+    kept = copy["reason"].split(" ", 1)[1]
+    gone.add("/" + kept.split("/", 3)[3])
+    items, rejections, _ = crawl("copyport", tmp_path / "two.jsonl", *[a for a in live if a != "-s"], env=env)
+    assert [i["url"] for i in items] == [copy["url"]]
+    assert {r["url"]: r["reason"] for r in rejections}[kept] == "http-404"

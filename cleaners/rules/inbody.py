@@ -187,7 +187,8 @@ class FooterRule(Rule):
     def apply(self, doc: Document) -> None:
         for i in range(len(doc.lines) - 1, max(len(doc.lines) - 1 - self.tail, -1), -1):
             line = doc.lines[i]
-            m = FOOTER.search(line.text)
+            # A footer is short and ends the line: search its end, not the whole of a 10 MB paragraph.
+            m = FOOTER.search(line.text, max(0, len(line.text) - 400))
             if not m:
                 continue
             # The footer starts at the first label of the run of labelled fields at the end.

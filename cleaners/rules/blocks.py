@@ -137,4 +137,6 @@ class PullQuoteRule(Rule):
             doc.fields["pullQuotes"] = doc.fields.get("pullQuotes", []) + quotes
 
 
-RULES = (PromoBlockRule(), RelatedListRule(), LinkListRule(), PullQuoteRule())
+PROMO_RULES = (PromoBlockRule(),)
+LIST_RULES = (RelatedListRule(), LinkListRule(), PullQuoteRule())
+RULES = PROMO_RULES + LIST_RULES

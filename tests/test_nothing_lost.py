@@ -101,7 +101,7 @@ def test_a_copy_is_not_rejected_for_an_article_that_no_output_holds(httpserver, 
         profile_toml("copyport", httpserver.url_for("/"), httpserver.url_for("/list.html")), encoding="utf-8")
     env = {"CLEANERS_PROFILE_PATH": str(tmp_path / "profiles")}
     live = ["-s", "REPLAY_FIXTURES=False", "-s", "ROBOTSTXT_OBEY=False", "-s", "AUTOTHROTTLE_ENABLED=False",
-            "-s", "ALLOW_PRIVATE_ADDRESSES=True",
+            "-s", "ALLOW_PRIVATE_ADDRESSES=True",  # pytest-httpserver is on localhost
             "-s", f"STATE_URI={tmp_path / 'state.sqlite'}", "-s", "LOG_LEVEL=INFO"]
     proc = scrapy("crawl", "copyport", "-O", "/dev/full:jsonlines", *live,
                   "-s", f"REJECTIONS_URI={tmp_path / 'one.rejections.jsonl'}", env=env)

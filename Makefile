@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install          ## crawl all five portals into output/articles.jsonl
+run: install          ## crawl every fixture portal into output/articles.jsonl
 	$(PY) -m crawler.crawl_all
 
 test: install         ## the test suite (no benchmarks)

@@ -4,7 +4,7 @@ Issue #8 (7): no page may hold the crawl for more than ~2 s of cleaning. This bu
 issue names (a million <br> lines, 200k paragraphs, a 13 MB page whose text is one 10 MB node,
 JSON-LD nested 100k deep, a 20 MB page) and times `Cleaner.run` on each, best of `--repeat` runs
 (CPU time of this process, so other load on the machine counts less). With --write the table goes
-to BENCHMARKS_HOSTILE.md. A benchmark, not a test: tests assert the outcome (too-slow, article).
+to its section of BENCHMARKS.md. A benchmark, not a test: tests assert the outcome (too-slow, article).
 """
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ import os
 import platform
 import random
 import time
-from pathlib import Path
 
 from cleaners import Cleaner, Page
 
-ROOT = Path(__file__).resolve().parent.parent
+from .report import write_section
+
 HAN = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也你能而子那得着下自之年过发后里道行所然家种事"
 
 
@@ -65,12 +65,11 @@ def main(argv=None) -> int:
         print(rows[-1], flush=True)
     if args.write:
         load = os.getloadavg()[0]
-        (ROOT / "BENCHMARKS_HOSTILE.md").write_text(
-            f"# Hostile pages: seconds of cleaning per page\n\n`python -m bench.hostile --write`, "
+        write_section("hostile",
+            f"## Hostile pages: seconds of cleaning per page (`python -m bench.hostile --write`)\n\n"
             f"{dt.date.today()}, {platform.machine()} {os.cpu_count()} cores, load average {load:.1f} "
             f"at the end (other jobs shared the CPU: CPU seconds are the fairer figure).\n\n"
-            "| page | size | CPU s | wall s | outcome |\n|---|---|---|---|---|\n" + "\n".join(rows) + "\n",
-            encoding="utf-8")
+            "| page | size | CPU s | wall s | outcome |\n|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
     return 0
 
 

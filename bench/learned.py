@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -31,12 +30,11 @@ from cleaners.learn import learn, load_samples
 from cleaners.learn.dom import norm
 
 from .metric import prf
+from .report import BENCHMARKS, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 GOLDEN = ROOT / "tests" / "golden"
-BENCHMARKS = ROOT / "BENCHMARKS.md"
-START, END = "<!-- learned:start -->", "<!-- learned:end -->"
 META = ("headline", "datePublished", "authors", "source", "editor", "breadcrumbs", "tags", "pullQuotes",
         "additionalProperties")
 SYSTEMS = ("learned", "held-out", "generic", "hand")
@@ -143,7 +141,6 @@ def table(results: list[dict]) -> str:
 def section(results: list[dict]) -> str:
     today = dt.date.today().isoformat()
     return "\n".join([
-        START,
         "## Learned profiles (`python -m bench.learned`, `make bench-learn`)",
         "",
         f"{today}. For each fixture portal, `python -m cleaners learn` drafted a profile from the portal's "
@@ -167,17 +164,7 @@ def section(results: list[dict]) -> str:
         "profile, so it is a test, not a row here.",
         "",
         table(results),
-        END,
     ])
-
-
-def write(text: str) -> None:
-    current = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else ""
-    if START in current and END in current:
-        new = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: text, current, flags=re.S)
-    else:
-        new = current.rstrip("\n") + "\n\n" + text + "\n"
-    BENCHMARKS.write_text(new, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{result['portal']}/{row['page']} [{name}] F1 {row['f1']:.3f} leaks {row.get('leak_lines')} "
                           f"missing {row['missing']}")
     if not args.no_write and not args.portals:
-        write(text)
+        write_section("learned", text)
         print(f"wrote the learned section of {BENCHMARKS.relative_to(ROOT)}")
     return 0
 

@@ -15,7 +15,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from cleaners import Cleaner, Page, Rejected
 
 from . import fingerprints
-from .state import DUP_EXACT, DUP_LINES, DUP_NEAR, DUP_OF, crawl_state
+from .state import DUP_OF, crawl_state
 
 
 class RejectedItem(DropItem):
@@ -135,8 +135,8 @@ class DuplicatesPipeline:
     the portals share a store) becomes a `duplicate-of <first url>` rejection.
 
     Exact copies share a body fingerprint; near copies (other chrome left in, small edits) share a
-    SimHash band key or most paragraphs (crawler.fingerprints). Every lookup is a StateStore `add`,
-    so first-come-wins is atomic in SQLite and in Redis, and one store serves many workers. A page
+    SimHash bucket or most paragraphs (crawler.fingerprints.DuplicateFinder). Every lookup is a batched
+    StateStore write, so first-come-wins is atomic in SQLite and in Redis, and one store serves many workers. A page
     that matches only itself (the same URL in an earlier run) is not a duplicate: whether to emit it
     again is incremental mode's call.
     """
@@ -171,27 +171,7 @@ class DuplicatesPipeline:
 
     def first_copy(self, url: str, body: str) -> tuple[str | None, str]:
         """(URL of an earlier copy, how it matched), or (None, "") for a new article."""
-        store = crawl_state(self.crawler)
-        first = store.add(DUP_EXACT, fingerprints.exact_key(body), url)
-        if first not in (None, url):
-            return first, "exact: the same text"
-        mine = fingerprints.simhash(body)
-        for key in fingerprints.band_keys(mine):
-            held = store.add(DUP_NEAR, key, f"{mine:016x} {url}")
-            if held:
-                theirs, other = held.split(" ", 1)
-                d = fingerprints.distance(mine, int(theirs, 16))
-                if other != url and d <= self.max_distance:
-                    return other, f"near: SimHash {d} bits apart"
-        lines = fingerprints.line_keys(body)
-        owners: Counter = Counter()
-        for key in lines:
-            held = store.add(DUP_LINES, key, f"{len(lines)} {url}")
-            if held:
-                owners[held] += 1
-        for held, shared in owners.most_common():
-            count, other = held.split(" ", 1)
-            score = fingerprints.jaccard(shared, len(lines), int(count))
-            if other != url and shared >= 2 and score >= fingerprints.MIN_JACCARD:
-                return other, f"near: {shared} of {len(lines)} paragraphs shared (Jaccard {score:.2f})"
-        return None, ""
+        finder = getattr(self, "_finder", None)
+        if finder is None:
+            finder = self._finder = fingerprints.DuplicateFinder(crawl_state(self.crawler), self.max_distance)
+        return finder.first_copy(url, body)

@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench check clean
+.PHONY: install run test bench bench-crawl check clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -26,6 +26,10 @@ check: install        ## scrapy check: the spiders' contracts
 
 bench: install        ## quality and speed benchmarks; writes BENCHMARKS.md
 	$(PY) -m bench
+
+bench-crawl: install  ## crawl throughput vs Scrapy's floor, extract -j1/-j2, memory, Redis bytes/page
+	scripts/ensure-redis
+	$(PY) -m bench.crawl
 
 clean:
 	rm -rf output .pytest_cache

@@ -1,4 +1,4 @@
-# Set-up is part of every target: a fresh clone needs nothing but python3 (3.10+).
+# Set-up is part of every target: a fresh clone needs nothing but python3 (3.11+).
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
@@ -19,6 +19,7 @@ run: install          ## crawl all five portals into output/articles.jsonl
 
 test: install         ## the test suite (no benchmarks)
 	scripts/ensure-redis  # redis-server for tests/test_distributed.py (apt-get install where root)
+	scripts/ensure-chromium  # Debian's chromium for the review-site browser tests (tests/test_review.py)
 	$(PY) -m pytest -q
 
 check: install        ## scrapy check: the spiders' contracts

@@ -23,6 +23,7 @@ from .core import Cleaner
 from .document import Page, Rejected
 from .extract import EXTRACTORS
 from .profiles import ProfileError, ProfileRegistry
+from .review.cli import add_review_parser, review_main
 
 # Inputs larger than this are refused unread (same bound as the crawler's DOWNLOAD_MAXSIZE).
 MAX_BYTES = 20 * 1024 * 1024
@@ -186,7 +187,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="clean in N processes (output stays in input order; default 1)")
     ex.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
     sub.add_parser("profiles", help="list the known portal profiles")
+    add_review_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "review":
+        return review_main(args)
 
     try:
         registry = ProfileRegistry.default()

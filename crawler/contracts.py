@@ -5,11 +5,10 @@ portal; `@cleans_to` runs the callback's item through the cleaners and checks th
 """
 from __future__ import annotations
 
-from itemadapter import ItemAdapter
 from scrapy.contracts import Contract
 from scrapy.exceptions import ContractFail
 
-from cleaners import Cleaner, Rejected
+from .pipelines import build_cleaner, clean_page, page_of
 
 
 class _ProfileUrlContract(Contract):
@@ -44,22 +43,39 @@ class PortalArticleContract(_ProfileUrlContract):
 
 
 class CleansToContract(Contract):
-    """@cleans_to article|rejection: the cleaners turn the callback's item into that."""
+    """@cleans_to article|rejection: the add-on's cleaning (crawler.pipelines.clean_page, with the
+    crawl's settings) turns the callback's page into that."""
     name = "cleans_to"
-    _cleaner = None
+
+    def __init__(self, method, *args):
+        super().__init__(method, *args)
+        self.spider = method.__self__
 
     def post_process(self, output):
         expected = self.args[0]
-        cleaner = CleansToContract._cleaner = CleansToContract._cleaner or Cleaner()
-        items = [ItemAdapter(x) for x in output if not hasattr(x, "callback")]
-        for item in items:
-            try:
-                doc = cleaner.process(item["page"], item.get("portal"))
-            except Rejected as rejection:
+        cleaner = _cleaner(self.spider.crawler.settings)
+        pages = [found for found in map(page_of, output) if found is not None]
+        if not pages:
+            raise ContractFail("the callback handed over no page to clean")
+        for page, profile in pages:
+            outcome = clean_page(cleaner, page, profile)
+            if not outcome.article:
                 if expected != "rejection":
-                    raise ContractFail(f"expected an article, got a rejection: {rejection}")
+                    raise ContractFail(f"expected an article, got a rejection: {outcome.record['reason']}: "
+                                       f"{outcome.record['detail']}")
                 continue
             if expected != "article":
-                raise ContractFail(f"expected a rejection, got an article: {doc.fields.get('headline')!r}")
-            if not doc.fields.get("headline") or not doc.body:
+                raise ContractFail(f"expected a rejection, got an article: {outcome.record.get('headline')!r}")
+            if not outcome.record.get("headline") or not outcome.record.get("articleBody"):
                 raise ContractFail("the article has no headline or no body")
+
+
+_CLEANERS: dict[int, object] = {}
+
+
+def _cleaner(settings):
+    """One Cleaner per crawl (building one reads every profile)."""
+    key = id(settings)
+    if key not in _CLEANERS:
+        _CLEANERS[key] = build_cleaner(settings)
+    return _CLEANERS[key]

@@ -1,133 +1,179 @@
-"""Item pipelines: one per cleaning step (extraction, cleaning, normalisation, validation).
+"""Item pipelines of the cleaning add-on (crawler.addons.Cleaning).
 
-Each pipeline runs one step of `cleaners.Cleaner` on the page the item carries, copies the fields the
-step produced onto the item, and counts what the step's rules removed in the crawl stats
-(`cleaners/removed/<rule>`). A page that is not an article is dropped with a reason
-(`RejectedItem`); `crawler.extensions.RejectionLog` writes those to the rejections feed.
+`CleaningPipeline` turns every page a spider hands over (a yielded `Response`, a `PageItem`, or any
+item with `url` and `html`/`body`) into an `ArticleItem` or a `Rejection`; items that are not pages
+pass untouched. The cleaning itself is one function, `clean_page`, that runs the cleaners' steps in
+order and never raises; the pipeline only adapts items and counts what each step did in the crawl
+stats (`cleaners/removed/<rule>`, `cleaners/rejected/<reason>`, `cleaners/errors/<step>`), while
+the item's `removed` lists every piece of text a rule stripped.
+
+`DuplicatesPipeline` turns an article whose text was already emitted under another URL into a
+`duplicate-of <url>` rejection; `ZyteShapePipeline` (CLEANERS_ITEM_SHAPE = "zyte") writes articles
+in zyte-common-items `Article` shape, last, so every pipeline before it sees one shape.
 """
 from __future__ import annotations
 
+import os
 from collections import Counter
+from dataclasses import dataclass, field
 
-from itemadapter import ItemAdapter
-from scrapy.exceptions import DropItem, NotConfigured
+from itemadapter import ItemAdapter, is_item
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
 
-from cleaners import Cleaner, Page, Rejected
+from cleaners import Cleaner, Page, ProfileRegistry, Rejected
+from cleaners.rules import DEFAULT_RULES
 
 from . import fingerprints
+from .items import ArticleItem, PageItem, Rejection, zyte_article
 from .state import DUP_OF, crawl_state
 
 
-class RejectedItem(DropItem):
-    """A dropped page, with the record that explains why."""
+# --- the cleaning, one page at a time ----------------------------------------------------------
 
-    def __init__(self, record: dict):
-        self.record = record
-        detail = f" ({record['detail']})" if record.get("detail") else ""
-        super().__init__(f"{record['reason']}{detail} <{record.get('url')}>", log_level="DEBUG")
-
-
-def _cleaner(crawler) -> Cleaner:
-    """One Cleaner per crawler, shared by the four pipelines."""
-    cleaner = getattr(crawler, "_cleaner", None)
-    if cleaner is None:
-        settings = crawler.settings
-        cleaner = Cleaner(convert=settings.get("CLEANERS_CONVERT") or None,
-                          generic=settings.get("CLEANERS_GENERIC_EXTRACTOR", "generic"))
-        crawler._cleaner = cleaner
-    return cleaner
+@dataclass
+class Outcome:
+    """What cleaning one page gave: an article's fields or a rejection record, and the removals
+    each rule made (for the stats)."""
+    record: dict
+    article: bool
+    counters: Counter = field(default_factory=Counter)
+    failed_step: str | None = None
 
 
-class CleanerStepPipeline:
-    step = ""
+def clean_page(cleaner: Cleaner, page: Page, profile: str | None = None) -> Outcome:
+    """Every step of the cleaners on one page; never raises (a step that breaks is a rejection).
+    Plain data in and out, so it can run in another thread or process."""
+    portal = profile or "auto"
+    resolved = cleaner.registry.resolve(portal, page.url)
+    name = resolved.name if resolved else "generic"
+    doc, step = None, "load"
+    try:
+        doc = cleaner.load(page, name)
+        for step, run in (("extract", cleaner.extract), ("clean", cleaner.clean),
+                          ("normalise", cleaner.normalise), ("validate", cleaner.validate)):
+            run(doc)
+    except Rejected as rejection:
+        return _rejected(page, name, rejection, doc)
+    except RecursionError:
+        return _rejected(page, name, Rejected("too-deep", "the page nests elements too deeply to parse"), doc)
+    except Exception as exc:  # a page that breaks a step is a rejection, never a crash
+        outcome = _rejected(page, name, Rejected("extract-failed", f"{step}: {type(exc).__name__}: {exc}"), doc)
+        outcome.failed_step = step
+        return outcome
+    return Outcome(doc.to_item(), True, Counter(doc.counters))
 
-    def __init__(self, cleaner: Cleaner, stats):
+
+def _rejected(page: Page, portal: str, rejection: Rejected, doc) -> Outcome:
+    record = {"url": page.url, "portal": portal, "status": page.status, "reason": rejection.reason,
+              "detail": rejection.detail}
+    return Outcome(record, False, Counter(doc.counters) if doc is not None else Counter())
+
+
+def build_cleaner(settings) -> Cleaner:
+    """A Cleaner from the settings: CLEANERS_PROFILE_PATH (folders, or an os.pathsep-separated
+    string, read after the built-in profiles and the environment variable of the same name),
+    CLEANERS_CONVERT, CLEANERS_GENERIC_EXTRACTOR, CLEANERS_RULES (names of the shared rules to run;
+    default all) or CLEANERS_RULES_DISABLED (names to leave out)."""
+    dirs = settings.get("CLEANERS_PROFILE_PATH") or []
+    registry = ProfileRegistry.default()
+    for directory in dirs.split(os.pathsep) if isinstance(dirs, str) else dirs:
+        for profile in ProfileRegistry.from_dirs(directory) if directory else ():
+            registry.add(profile)
+    names = settings.getlist("CLEANERS_RULES")
+    disabled = set(settings.getlist("CLEANERS_RULES_DISABLED"))
+    known = {rule.name for rule in DEFAULT_RULES}
+    unknown = (set(names) | disabled) - known
+    if unknown:
+        raise NotConfigured(f"CLEANERS_RULES / CLEANERS_RULES_DISABLED: unknown rules {sorted(unknown)}; "
+                            f"known: {', '.join(sorted(known))}")
+    rules = tuple(r for r in DEFAULT_RULES if (not names or r.name in names) and r.name not in disabled)
+    return Cleaner(registry=registry, convert=settings.get("CLEANERS_CONVERT") or None,
+                   generic=settings.get("CLEANERS_GENERIC_EXTRACTOR") or "generic", rules=rules)
+
+
+def page_of(item) -> tuple[Page, str | None] | None:
+    """(the page, the profile asked for) if the item is a page to clean, else None."""
+    if isinstance(item, Response):
+        return Page(body=item.body, url=item.url, headers=_headers(item), status=item.status), None
+    if isinstance(item, PageItem):
+        return Page(body=item.body, url=item.url, headers=dict(item.headers), status=item.status), item.profile
+    if not is_item(item):
+        return None
+    adapter = ItemAdapter(item)
+    body = adapter.get("html") if adapter.get("html") is not None else adapter.get("body")
+    if not adapter.get("url") or not isinstance(body, (str, bytes)):
+        return None
+    headers = {str(k).lower(): str(v) for k, v in (adapter.get("headers") or {}).items()}
+    return Page(body=body, url=adapter["url"], headers=headers, status=adapter.get("status") or 200), adapter.get("profile")
+
+
+def _headers(response: Response) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
+
+
+# --- pipelines ---------------------------------------------------------------------------------
+
+class CleaningPipeline:
+    """Pages in, articles and rejections out; every other item passes untouched. With
+    CLEANERS_WORKERS > 0 (the default: CPU count - 1) pages are cleaned in worker processes
+    (crawler.cleaning_pool), so Scrapy keeps fetching and exporting meanwhile; 0 cleans here."""
+
+    def __init__(self, cleaner: Cleaner, stats, workers: int = 0, settings=None):
         self.cleaner = cleaner
         self.stats = stats
+        self.workers = workers
+        self.settings = settings
+        self.pool = None  # started with the first page, so a pipeline that cleans nothing spawns nothing
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(_cleaner(crawler), crawler.stats)
+        from scrapy import signals
+
+        from .cleaning_pool import workers_setting
+        pipeline = cls(build_cleaner(crawler.settings), crawler.stats, workers_setting(crawler.settings),
+                       crawler.settings)
+        crawler.signals.connect(pipeline.close_pool, signal=signals.engine_stopped)
+        return pipeline
 
     def process_item(self, item, spider=None):
-        adapter = ItemAdapter(item)
-        if "page" not in adapter:     # not ours (another spider's item): pass it on untouched
+        if isinstance(item, Rejection):  # a request that got no usable response (a spider's errback)
+            self.stats.inc_value("accounting/pages")
             return item
-        if adapter.get("rejection"):  # set by a spider errback: nothing to extract
-            raise self.reject(adapter, {"url": adapter.get("url"), **adapter["rejection"]})
-        page = adapter["page"]
-        before = Counter(getattr(page, "counters", {}))
+        found = page_of(item)
+        if found is None:
+            return item
+        self.stats.inc_value("accounting/pages")
+        if self.workers:
+            return self._clean_in_pool(*found)
+        return self._item(clean_page(self.cleaner, *found))
+
+    async def _clean_in_pool(self, page: Page, profile: str | None):
+        from scrapy.utils.defer import maybe_deferred_to_future
+
+        from .cleaning_pool import CleaningPool
+        if self.pool is None:
+            self.pool = CleaningPool.from_settings(self.settings, self.workers)
         try:
-            doc = self.run(adapter, page)
-        except Rejected as rejection:
-            raise self.reject(adapter, rejection.to_record(getattr(page, "page", page)))
-        except Exception as exc:  # a page that breaks a step is a rejection, never a crash
-            self.stats.inc_value(f"cleaners/errors/{self.step}")
-            raise self.reject(adapter, Rejected("extract-failed", f"{self.step}: {type(exc).__name__}: {exc}")
-                              .to_record(getattr(page, "page", page)))
-        for rule, n in (doc.counters - before).items():
+            outcome = await maybe_deferred_to_future(self.pool.clean(page, profile))
+        except Rejected as rejection:  # too-slow, worker-died: the pool could not clean it
+            resolved = self.cleaner.registry.resolve(profile or "auto", page.url)
+            outcome = _rejected(page, resolved.name if resolved else "generic", rejection, None)
+        return self._item(outcome)
+
+    def _item(self, outcome: Outcome):
+        for rule, n in outcome.counters.items():
             self.stats.inc_value(f"cleaners/removed/{rule}", n)
-        adapter["page"] = doc
-        self.sync(adapter, doc)
-        return item
+        if outcome.failed_step:
+            self.stats.inc_value(f"cleaners/errors/{outcome.failed_step}")
+        if outcome.article:
+            return ArticleItem(**outcome.record)
+        self.stats.inc_value(f"cleaners/rejected/{outcome.record['reason'].split(' ')[0]}")
+        return Rejection(**outcome.record)
 
-    def run(self, adapter: ItemAdapter, page):
-        raise NotImplementedError
-
-    def reject(self, adapter: ItemAdapter, record: dict) -> RejectedItem:
-        record = {"url": adapter.get("url"), "portal": adapter.get("portal"), **record}
-        self.stats.inc_value(f"cleaners/rejected/{record['reason'].split(' ')[0]}")
-        return RejectedItem(record)
-
-    @staticmethod
-    def sync(adapter: ItemAdapter, doc) -> None:
-        """Show the step's result on the item, so a pipeline inserted between steps can read it."""
-        for key, value in doc.to_item().items():
-            if key in adapter.field_names():
-                adapter[key] = value
-
-
-class ExtractionPipeline(CleanerStepPipeline):
-    """Decode, parse, choose the profile, extract metadata and the content lines."""
-    step = "extract"
-
-    def run(self, adapter, page):
-        if not isinstance(page, Page):
-            raise TypeError(f"expected a cleaners.Page, got {type(page).__name__}")
-        portal = adapter.get("portal") or "auto"
-        doc = self.cleaner.load(page, portal)
-        return self.cleaner.extract(doc)
-
-
-class CleaningPipeline(CleanerStepPipeline):
-    """The shared chrome rules (cleaners.rules)."""
-    step = "clean"
-
-    def run(self, adapter, doc):
-        return self.cleaner.clean(doc)
-
-
-class NormalisationPipeline(CleanerStepPipeline):
-    """Pinyin annotations out, Traditional to Simplified, whitespace collapsed."""
-    step = "normalise"
-
-    def run(self, adapter, doc):
-        return self.cleaner.normalise(doc)
-
-
-class ValidationPipeline(CleanerStepPipeline):
-    """Drop what is not an article; the item leaves with only its exported fields."""
-    step = "validate"
-
-    def process_item(self, item, spider=None):
-        item = super().process_item(item, spider)
-        adapter = ItemAdapter(item)
-        for key in ("page", "rejection"):
-            adapter.pop(key, None)
-        return item
-
-    def run(self, adapter, doc):
-        return self.cleaner.validate(doc)
+    def close_pool(self):
+        if self.pool is not None:
+            self.pool.close()
 
 
 class DuplicatesPipeline:
@@ -153,8 +199,9 @@ class DuplicatesPipeline:
         return cls(crawler)
 
     def process_item(self, item, spider=None):
-        adapter = ItemAdapter(item)
-        url, body = adapter.get("url"), adapter.get("articleBody")
+        if not isinstance(item, ArticleItem):
+            return item
+        url, body = item.get("url"), item.get("articleBody")
         if not url or not body:
             return item
         first, how = self.first_copy(url, body)
@@ -166,8 +213,7 @@ class DuplicatesPipeline:
         first = store.get(DUP_OF, first) or first
         store.add(DUP_OF, url, first)
         self.stats.inc_value(f"duplicates/{how.split(' ')[0]}")
-        raise RejectedItem({"url": url, "portal": adapter.get("portal"), "status": adapter.get("status"),
-                            "reason": f"duplicate-of {first}", "detail": how})
+        return Rejection(url=url, portal=item.get("portal"), status=200, reason=f"duplicate-of {first}", detail=how)
 
     def first_copy(self, url: str, body: str) -> tuple[str | None, str]:
         """(URL of an earlier copy, how it matched), or (None, "") for a new article."""
@@ -175,3 +221,22 @@ class DuplicatesPipeline:
         if finder is None:
             finder = self._finder = fingerprints.DuplicateFinder(crawl_state(self.crawler), self.max_distance)
         return finder.first_copy(url, body)
+
+
+class ZyteShapePipeline:
+    """CLEANERS_ITEM_SHAPE = "zyte": articles leave as zyte-common-items `Article` (crawler.items.
+    zyte_article); CLEANERS_UTC_OFFSET is the zone of dates the pages print without one."""
+
+    def __init__(self, utc_offset: str):
+        self.utc_offset = utc_offset
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if (crawler.settings.get("CLEANERS_ITEM_SHAPE") or "").lower() != "zyte":
+            raise NotConfigured
+        return cls(crawler.settings.get("CLEANERS_UTC_OFFSET") or "+08:00")
+
+    def process_item(self, item, spider=None):
+        if isinstance(item, ArticleItem):
+            return zyte_article(dict(item), self.utc_offset)
+        return item

@@ -2,8 +2,6 @@
 import os
 from pathlib import Path
 
-from cleaners import ARTICLE_FIELDS
-
 BOT_NAME = "crawler"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -20,8 +18,6 @@ DOWNLOADER_MIDDLEWARES = {
     # Last before the download handler, so every other middleware (retry, redirect, compression,
     # size limits) sees replayed responses exactly as it would see live ones.
     "crawler.middlewares.FixtureReplayMiddleware": 950,
-    # First: a page an earlier run emitted is refused before any other work (`seen-before`).
-    "crawler.incremental.IncrementalMiddleware": 50,
     # Sees 3xx responses before RedirectMiddleware (600): loops and off-site redirects get a reason.
     "crawler.middlewares.RedirectGuardMiddleware": 650,
 }
@@ -45,46 +41,25 @@ MEMUSAGE_WARNING_MB = 1536
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
-# --- items -------------------------------------------------------------------------------------
-ITEM_PIPELINES = {
-    "crawler.pipelines.ExtractionPipeline": 100,
-    "crawler.pipelines.CleaningPipeline": 200,
-    "crawler.pipelines.NormalisationPipeline": 300,
-    "crawler.pipelines.ValidationPipeline": 400,
-    "crawler.pipelines.DuplicatesPipeline": 500,
-}
-# Duplicates: a near copy is one whose SimHash is at most this many bits away (crawler.fingerprints).
-DUPLICATES_ENABLED = True
-DUPLICATES_MAX_DISTANCE = 3
-
-# --- crawl state (duplicates, incremental mode) --------------------------------------------------
-# One store per spider (%(name)s), shared by the duplicate filter and incremental mode; give several
-# spiders the same STATE_URI to catch articles reposted across portals. CRAWLER_STATE_URI in the
-# environment moves it (the tests point it at a temporary folder).
-STATE_BACKEND = "crawler.state.SqliteStore"
-STATE_URI = os.environ.get("CRAWLER_STATE_URI") or str(PROJECT_ROOT / ".scrapy" / "state" / "%(name)s.sqlite")
-# Incremental: a re-run skips articles an earlier run emitted (as `seen-before` rejections).
-# -s INCREMENTAL=False emits everything again; -s INCREMENTAL_RESET=True forgets earlier runs.
-INCREMENTAL = True
-INCREMENTAL_RESET = False
-# Cleaner options: Traditional -> Simplified conversion ("t2s", "tw2s", "hk2s" or None to keep the
-# script), and the extractor for pages no profile matches.
-CLEANERS_CONVERT = "t2s"
-CLEANERS_GENERIC_EXTRACTOR = "generic"
-
-# Rejections (pages that are not articles, HTTP errors, …) are dropped items with a reason, written
-# as JSON lines beside the items feed (out.jsonl -> out.rejections.jsonl), or to REJECTIONS_URI if
-# set (%(name)s is the spider name).
-REJECTIONS_URI = None
-REJECTIONS_DEFAULT_URI = str(PROJECT_ROOT / "output" / "%(name)s.rejections.jsonl")
+# --- cleaning ------------------------------------------------------------------------------------
+# The cleaning add-on (crawler/addons.py) is what any Scrapy project would enable: pipelines,
+# accounting, incremental mode (opt-in), the rejections feed beside each items feed. Its settings
+# and their defaults are listed in crawler.addons.DEFAULTS; set any of them here or with -s.
+# Crawl state: one store per spider (%(name)s) and per mode (%(mode)s: replay or live).
+# CRAWLER_STATE_URI in the environment moves it (the tests point it at a temporary folder).
+STATE_URI = os.environ.get("CRAWLER_STATE_URI") or str(PROJECT_ROOT / ".scrapy" / "state" / "%(name)s-%(mode)s.sqlite")
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
-EXTENSIONS = {
-    "crawler.extensions.RejectionLog": 500,
-}
-
-# Items feed: give one with -o/-O (scrapy crawl NAME -O out.jsonl); `make run` writes output/.
 FEED_EXPORT_ENCODING = "utf-8"
-FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)
+EXTENSIONS = {
+    "crawler.review.ReviewSite": 600,
+}
+# A review site of the crawl (cleaners.review): set REVIEW_DIR to a folder; REVIEW_AGAINST to a golden
+# folder (tests/golden) to compare each page with it. Off by default: it saves every response body.
+REVIEW_DIR = None
+REVIEW_AGAINST = None
+# `scrapy crawl` exits non-zero when the run's accounting fails (a page without a record, a feed
+# not stored, distributed URLs unaccounted for).
+COMMANDS_MODULE = "crawler.commands"
 
 # --- distributed crawling ------------------------------------------------------------------------
 # -s DISTRIBUTED=redis -s REDIS_URL=redis://host:6379/0 runs any spider as one of N scrapy-redis
@@ -92,6 +67,7 @@ FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)
 DISTRIBUTED = None
 ADDONS = {
     "crawler.distributed.RedisAddon": 0,
+    "crawler.addons.Cleaning": 300,
 }
 
 SPIDER_CONTRACTS = {

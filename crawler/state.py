@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -159,10 +160,14 @@ _OLD_NAMESPACES = ("dup-exact", "dup-near", "dup-lines")
 NAMESPACES = (SEEN, DUP_DOCS, DUP_NEAR, DUP_LINES, DUP_OF, *_OLD_NAMESPACES)
 
 
+_STORES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def crawl_state(crawler) -> StateStore:
     """The crawler's one StateStore (STATE_BACKEND, STATE_URI), shared by the duplicate filter and
-    incremental mode. Opened on first use (cleared first if INCREMENTAL_RESET), closed with the spider."""
-    store = getattr(crawler, "_crawl_state", None)
+    incremental mode. Opened on first use (cleared first if INCREMENTAL_RESET), closed when the
+    engine stops: after the feeds are stored, when incremental mode learns what was written."""
+    store = _STORES.get(crawler)
     if store is None:
         from scrapy import signals
         from scrapy.utils.misc import load_object
@@ -173,6 +178,6 @@ def crawl_state(crawler) -> StateStore:
         if settings.getbool("INCREMENTAL_RESET"):
             for namespace in NAMESPACES:
                 store.clear(namespace)
-        crawler._crawl_state = store
-        crawler.signals.connect(lambda spider: store.close(), signal=signals.spider_closed, weak=False)
+        _STORES[crawler] = store
+        crawler.signals.connect(lambda: store.close(), signal=signals.engine_stopped, weak=False)
     return store

@@ -10,15 +10,14 @@ import subprocess
 import sys
 
 import pytest
-from itemadapter import ItemAdapter
 from scrapy.utils.test import get_crawler
 
 from cleaners import Page
 from cleaners.html import element_lines, parse
 from conftest import ROOT
 from crawler import fingerprints
-from crawler.items import ArticleItem
-from crawler.pipelines import ExtractionPipeline, RejectedItem
+from crawler.items import ArticleItem, PageItem, Rejection
+from crawler.pipelines import CleaningPipeline
 from faultport import article_html, paragraphs, traditional
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 8
@@ -89,8 +88,8 @@ def test_element_lines_is_not_recursive():
 
 
 def test_a_page_that_breaks_the_extractor_is_a_rejection_and_the_next_page_goes_on(monkeypatch):
-    crawler = get_crawler(settings_dict={"CLEANERS_CONVERT": None})
-    pipeline = ExtractionPipeline.from_crawler(crawler)
+    crawler = get_crawler(settings_dict={"CLEANERS_CONVERT": None, "CLEANERS_WORKERS": 0})  # in-process: patchable
+    pipeline = CleaningPipeline.from_crawler(crawler)
     real = pipeline.cleaner.extract
 
     def extract(doc):
@@ -100,13 +99,13 @@ def test_a_page_that_breaks_the_extractor_is_a_rejection_and_the_next_page_goes_
     monkeypatch.setattr(pipeline.cleaner, "extract", extract)
 
     def item(name, n):
-        page = Page(body=article_html("稿件", paragraphs(n)).encode("utf-8"), url=f"http://example.cn/{name}",
-                    headers={"content-type": "text/html; charset=utf-8"})
-        return ArticleItem(url=page.url, portal="generic", page=page)
-    with pytest.raises(RejectedItem) as caught:
-        pipeline.process_item(item("boom.html", 1))
-    assert caught.value.record["reason"] == "extract-failed" and "extractor bug" in caught.value.record["detail"]
-    assert ItemAdapter(pipeline.process_item(item("fine.html", 2)))["headline"]
+        return PageItem(url=f"http://example.cn/{name}", body=article_html("稿件", paragraphs(n)).encode("utf-8"),
+                        headers={"content-type": "text/html; charset=utf-8"})
+    rejected = pipeline.process_item(item("boom.html", 1))
+    assert isinstance(rejected, Rejection)
+    assert rejected["reason"] == "extract-failed" and "extractor bug" in rejected["detail"]
+    article = pipeline.process_item(item("fine.html", 2))
+    assert isinstance(article, ArticleItem) and article["headline"]
     assert crawler.stats.get_value("cleaners/errors/extract") == 1
 
 

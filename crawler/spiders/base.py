@@ -1,5 +1,6 @@
 """The spider every portal uses: start at the profile's list pages, follow pagination and article
-links, and hand every page it receives to the item pipelines, which decide what is an article."""
+links, and hand every page it receives to the cleaning add-on (crawler.addons.Cleaning), which
+decides what is an article, exactly as it would for any other project's spider."""
 from __future__ import annotations
 
 import scrapy
@@ -9,9 +10,9 @@ from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
-from cleaners import Page, ProfileRegistry
+from cleaners import ProfileRegistry
 
-from ..items import ArticleItem
+from ..items import PageItem, Rejection
 from ..middlewares import RequestRejected
 
 
@@ -78,7 +79,7 @@ class PortalSpider(scrapy.Spider):
         @returns requests 2
         @cleans_to rejection
         """
-        yield self.page_item(response)
+        yield PageItem.from_response(response, profile=self.name)
         if not isinstance(response, TextResponse):  # a PDF or image where a list was expected: no links
             return
         crawl = self.profile.crawl
@@ -95,21 +96,12 @@ class PortalSpider(scrapy.Spider):
         @returns requests 0 0
         @cleans_to article
         """
-        yield self.page_item(response)
-
-    def page_item(self, response) -> ArticleItem:
-        self.crawler.stats.inc_value("accounting/pages")
-        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1")
-                   for k, v in response.headers.items() if v}
-        page = Page(body=response.body, url=response.url, headers=headers, status=response.status)
-        return ArticleItem(url=response.url, portal=self.name, page=page, status=response.status)
+        yield PageItem.from_response(response, profile=self.name)
 
     def failed(self, failure):
         """Errback: a request that failed still ends as one record (a rejection with a reason)."""
-        self.crawler.stats.inc_value("accounting/pages")
         reason, status, detail = failure_reason(failure)
         request = failure.request
         # After redirects the failing request is the last hop; the record names the URL we asked for.
         url = (request.meta.get("redirect_urls") or [request.url])[0]
-        yield ArticleItem(url=url, portal=self.name, page=None, status=status,
-                          rejection={"reason": reason, "status": status, "detail": detail})
+        yield Rejection(url=url, portal=self.name, status=status, reason=reason, detail=detail)

@@ -7,8 +7,9 @@ from .base import PortalSpider
 
 def _spider_class(profile) -> type[PortalSpider]:
     class_name = "".join(part.capitalize() for part in profile.name.replace("_", "-").split("-")) + "Spider"
+    extra = {"incremental": True} if profile.crawl.get("incremental") else {}  # `[crawl] incremental = true`
     return type(class_name, (PortalSpider,), {
-        "name": profile.name, "profile": profile, "__module__": __name__,
+        **extra, "name": profile.name, "profile": profile, "__module__": __name__,
         "__doc__": f"Spider for {profile.description or profile.name} (profile {profile.source_path}).",
     })
 

@@ -29,6 +29,7 @@ _DENSITY = {DUP_NEAR: 4, DUP_LINES: 4}
 # At STATE_EXPECTED_PAGES, shards hold 50-100 entries: under Redis's default listpack limit (128).
 _PER_SHARD = 100
 DEFAULT_EXPECTED_PAGES = 100_000
+_CHUNK = 1000
 
 _ADD_MANY = """
 local out = {}
@@ -103,13 +104,18 @@ class RedisStore(StateStore):
         return self.add_many(namespace, [(key, value)])[0]
 
     def add_many(self, namespace, pairs):
-        keys, args = [], []
+        """Atomic per chunk of _CHUNK pairs (a script holds the server while it runs)."""
+        answers, keys, args = [], [], []
         for key, value in pairs:
             field = _field(key)
             keys.append(self._hash_key(namespace, field))
             args += [field, value]
-        if not keys:
-            return []
+            if len(keys) == _CHUNK:
+                answers += self._add_chunk(keys, args)
+                keys, args = [], []
+        return answers + (self._add_chunk(keys, args) if keys else [])
+
+    def _add_chunk(self, keys, args):
         return [None if held is None else held.decode("utf-8") for held in self._add_many(keys=keys, args=args)]
 
     def get(self, namespace, key):

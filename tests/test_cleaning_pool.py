@@ -57,3 +57,18 @@ def test_a_dead_worker_and_a_hung_page_become_rejections(pages):
     assert [r for r in run["results"] if r["url"] != "http://example.cn/hang.html"] == \
         [r for r in results if r["url"] not in ("http://example.cn/crash.html", "http://example.cn/hang.html")] + \
         [by_url["http://example.cn/crash.html"]]
+
+
+@pytest.mark.parametrize("portal", ["investchn", "netease-hao"])
+def test_a_crawl_emits_the_same_items_and_rejections_whatever_the_number_of_workers(portal, tmp_path):
+    from crawlrun import crawl
+
+    def as_set(records):
+        return sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in records)
+    runs = {}
+    for workers in (0, 2):
+        items, rejections, _ = crawl(portal, tmp_path / f"w{workers}.jsonl", f"CLEANERS_WORKERS={workers}",
+                                     f"STATE_URI={tmp_path / f'state{workers}' / '%(name)s.sqlite'}")
+        runs[workers] = (as_set(items), as_set(rejections))
+    assert runs[0][0] and runs[0][1]  # articles and rejections both present
+    assert runs[2] == runs[0]

@@ -80,7 +80,7 @@ class CleaningPool:
         self._reactor = reactor
         # Pages handed to the workers at once: enough to keep each busy while results travel back,
         # few enough that a page's time limit runs while it is being cleaned, not while it queues.
-        self._limit = 2 * self.workers
+        self._limit = 4 * self.workers
         self._waiting: deque[_Job] = deque()
         self._suspects: deque[_Job] = deque()  # in the pool when it broke: retried one at a time
         self._in_flight = 0
@@ -112,8 +112,12 @@ class CleaningPool:
         return result
 
     def close(self) -> None:
+        """At the end of the crawl: idle workers are joined; busy ones (a hung page) are killed."""
         if self._executor is not None:
-            _stop(self._executor, cancel_futures=True)
+            if self._in_flight:
+                _stop(self._executor, cancel_futures=True)
+            else:
+                self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 
     # -- machinery ------------------------------------------------------------------------------

@@ -71,6 +71,19 @@ def simhash(text: str, n: int = 3) -> int:
     return int(np.packbits(majority, bitorder="little").view("<u8")[0])
 
 
+def simhash_reference(text: str, n: int = 3) -> int:
+    """The pure-Python SimHash this module used before (BLAKE2b per trigram, ~8 ms a page): the
+    quality bar the vectorised one is tested against (tests/test_state.py, bench/crawl.py)."""
+    text = _squash(text)[:_MAX_CHARS]
+    grams = Counter(text[i:i + n] for i in range(max(len(text) - n + 1, 1)))
+    weights = [0] * BITS
+    for gram, count in grams.items():
+        h = int.from_bytes(hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest(), "big")
+        for bit in range(BITS):
+            weights[bit] += count if h >> bit & 1 else -count
+    return sum(1 << bit for bit in range(BITS) if weights[bit] > 0)
+
+
 def distance(a: int, b: int) -> int:
     return (a ^ b).bit_count()
 

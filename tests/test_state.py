@@ -2,9 +2,6 @@
 state backend, and Redis state within 300 bytes per page with a stated false-positive rate."""
 from __future__ import annotations
 
-import hashlib
-from collections import Counter
-
 import pytest
 
 from crawler import fingerprints
@@ -12,18 +9,6 @@ from crawler.fingerprints import DuplicateFinder
 from crawler.state import DUP_NEAR, MemoryStore, SqliteStore
 from faultport import paragraphs
 from test_distributed import REDIS_SERVER, redis_url  # noqa: F401 (a fixture: a throw-away redis-server)
-
-
-def reference_simhash(text: str, n: int = 3) -> int:
-    """The pure-Python SimHash the crawler used before (blake2b per trigram): the quality bar."""
-    text = fingerprints._squash(text)[:fingerprints._MAX_CHARS]
-    grams = Counter(text[i:i + n] for i in range(max(len(text) - n + 1, 1)))
-    weights = [0] * 64
-    for gram, count in grams.items():
-        h = int.from_bytes(hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest(), "big")
-        for bit in range(64):
-            weights[bit] += count if h >> bit & 1 else -count
-    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
 
 
 def near_pairs(count: int):
@@ -38,7 +23,7 @@ def near_pairs(count: int):
 def test_vectorised_simhash_finds_near_copies_as_well_as_the_reference_and_no_strangers():
     pairs = list(near_pairs(150))
     found, before = (sum(fingerprints.distance(simhash(a), simhash(b)) <= fingerprints.MAX_DISTANCE for a, b in pairs)
-                     for simhash in (fingerprints.simhash, reference_simhash))
+                     for simhash in (fingerprints.simhash, fingerprints.simhash_reference))
     assert found >= before - len(pairs) // 50, (found, before)  # at most 2 % fewer than before
     assert found >= 0.8 * len(pairs)
     strangers = [fingerprints.distance(fingerprints.simhash("\n".join(paragraphs(s, 8))),

@@ -327,13 +327,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, nargs="+", default=[2000, 20000], help="article counts (default 2000 20000)")
     parser.add_argument("--no-redis", action="store_true", help="skip the distributed crawl")
     parser.add_argument("--no-write", action="store_true", help="print, do not write BENCHMARKS.md")
+    parser.add_argument("--save", metavar="FILE", help="also append each size's results to FILE (JSON lines)")
+    parser.add_argument("--render", metavar="FILE", nargs="+",
+                        help="run nothing: write the section from results saved with --save (sizes run apart)")
     args = parser.parse_args(argv)
     rows, loads = [], []
-    for pages in args.pages:
-        loads.append(load())
-        rows.append(run(pages, not args.no_redis))
-        print(json.dumps(rows[-1]), file=sys.stderr)
-    text = section(rows, loads)
+    if args.render:
+        for path in args.render:
+            for line in Path(path).read_text(encoding="utf-8").splitlines():
+                saved = json.loads(line)
+                loads.append(saved.pop("load"))
+                rows.append(saved)
+    else:
+        for pages in args.pages:
+            loads.append(load())
+            rows.append(run(pages, not args.no_redis))
+            print(json.dumps(rows[-1]), file=sys.stderr)
+            if args.save:
+                with open(args.save, "a", encoding="utf-8") as fh:
+                    fh.write(json.dumps({**rows[-1], "load": loads[-1]}) + "\n")
+    rows_loads = sorted(zip(rows, loads), key=lambda rl: rl[0]["articles"])
+    text = section([r for r, _ in rows_loads], [l for _, l in rows_loads])
     print(text)
     if not args.no_write:
         write(text)

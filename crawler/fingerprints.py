@@ -158,7 +158,11 @@ class DuplicateFinder:
     def first_copy(self, url: str, body: str) -> tuple[str | None, str]:
         """(URL of an earlier copy, how it matched), or (None, "") for a new article. A page that
         matches only itself (the same URL in an earlier run) is new: re-emitting is incremental
-        mode's call."""
+        mode's call. One transaction per page where the store has them."""
+        with self.store.batch():
+            return self._first_copy(url, body)
+
+    def _first_copy(self, url: str, body: str) -> tuple[str | None, str]:
         from .state import DUP_DOCS, DUP_LINES, DUP_NEAR
 
         store = self.store

@@ -13,6 +13,8 @@ two workers never both see a key as new. The whole API:
 - `bucket_add(ns, [(bucket, member), ...])`: a multimap for similarity buckets (SimHash blocks):
   adds each member (bytes) to its bucket (an int below 2**48) and returns, per entry, the members
   that were in the bucket before. One transaction / round trip.
+- `batch()`: a context in which those calls share one transaction (SQLite; Redis runs each call
+  as one atomic script anyway).
 - `clear(ns)`, `close()`.
 
 Backends are chosen with the STATE_BACKEND setting (a class path) and STATE_URI.
@@ -34,6 +36,11 @@ class StateStore:
 
     def add_many(self, namespace: str, pairs) -> list[str | None]:
         return [self.add(namespace, key, value) for key, value in pairs]
+
+    @contextmanager
+    def batch(self):
+        """Calls inside share one transaction where the backend has them (SQLite)."""
+        yield
 
     def get(self, namespace: str, key: str) -> str | None:
         raise NotImplementedError
@@ -98,7 +105,7 @@ class SqliteStore(StateStore):
         self._db.execute("CREATE TABLE IF NOT EXISTS state (ns TEXT, k TEXT, v TEXT, PRIMARY KEY (ns, k))")
         self._db.execute("CREATE TABLE IF NOT EXISTS buckets (ns TEXT, b INTEGER, m BLOB, PRIMARY KEY (ns, b, m))"
                          " WITHOUT ROWID")
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # batch() holds it while add_many & co. take it again
 
     @classmethod
     def from_settings(cls, settings, spider_name):
@@ -131,7 +138,11 @@ class SqliteStore(StateStore):
 
     @contextmanager
     def _transaction(self):
-        """BEGIN IMMEDIATE ... COMMIT: the batch is atomic, also against another process on the file."""
+        """BEGIN IMMEDIATE ... COMMIT: the batch is atomic, also against another process on the file.
+        Inside `batch()` it joins the open transaction."""
+        if self._db.in_transaction:
+            yield
+            return
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -139,6 +150,11 @@ class SqliteStore(StateStore):
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+    @contextmanager
+    def batch(self):
+        with self._lock, self._transaction():
+            yield
 
     def clear(self, namespace):
         with self._lock:

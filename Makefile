@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench bench-crawl check clean
+.PHONY: install run test bench bench-crawl bench-learn check clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -31,6 +31,9 @@ bench: install        ## quality and speed benchmarks; writes BENCHMARKS.md
 bench-crawl: install  ## crawl throughput vs Scrapy's floor, extract -j1/-j2, memory, Redis bytes/page
 	scripts/ensure-redis
 	$(PY) -m bench.crawl
+
+bench-learn: install  ## profiles learned from each fixture portal's pages vs its golden articles
+	$(PY) -m bench.learned
 
 clean:
 	rm -rf output .pytest_cache

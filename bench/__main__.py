@@ -1,4 +1,7 @@
-"""`python -m bench [--dataset zh,en,fixtures] [--limit N] [--systems ...] [--pages FILE] [--no-write]`
+"""`python -m bench [--dataset zh,en,fixtures] [--half tune|test|all] [--limit N] [--systems ...] [--pages FILE] [--no-write]`
+
+The shared datasets are split into a tuning half and a test half by site (bench.datasets.split_halves);
+tune on `--half tune`, and read the test half only in the full run that writes BENCHMARKS.md.
 
 Runs every system in its own subprocess, one after the other (so timings do not compete for the
 CPU), scores the output with the shared datasets' score.py, prints a table and (for a full run)
@@ -17,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .datasets import LOADERS, ROOT, SHARED, shared_available
+from .datasets import LOADERS, ROOT, SHARED, load, shared_available
 from .systems import SYSTEMS
 
 DATASET_TITLES = {"zh": "zh-web-extraction (69)", "en": "article-extraction-benchmark (181)",
@@ -31,45 +34,56 @@ def load_score():
     return module
 
 
-def run_worker(system: str, datasets: list[str], limit: int) -> dict:
-    cmd = [sys.executable, "-m", "bench.worker", system, ",".join(datasets), str(limit)]
+def run_worker(system: str, datasets: list[str], limit: int, half: str = "all") -> dict:
+    cmd = [sys.executable, "-m", "bench.worker", system, ",".join(datasets), str(limit), half]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
     if proc.returncode != 0:
         raise SystemExit(f"bench worker for {system} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout)
 
 
-def _simplified(text: str) -> str:
+def _simplified(text: str, config: str) -> str:
     from cleaners.script import to_simplified
-    return to_simplified(text)
+    return to_simplified(text, config)
 
 
-def score_system(score, out: dict, truths: dict) -> dict:
-    """Per dataset: quality summary over article pages, rejections of non-article pages, speed."""
+def _groups(dataset: str, half: str) -> list[str]:
+    """The table rows a page counts in: its dataset, and its half of a split dataset."""
+    return [dataset] if half == "all" else [dataset, f"{dataset} {half}"]
+
+
+def score_system(score, out: dict, cases: dict) -> dict:
+    """Per dataset (and per half of a split dataset): quality summary over article pages, rejections
+    of non-article pages, speed."""
     by_ds: dict[str, dict] = {}
     for r in out["results"]:
-        ds = by_ds.setdefault(r["dataset"], {"rows": [], "ms": [], "rejected_ok": 0, "non_articles": 0,
-                                             "pages": []})
-        ds["ms"].append(r["ms"])
-        truth = truths[(r["dataset"], r["id"])]
-        if truth is None:  # fixture list/other page: must be rejected
-            ds["non_articles"] += 1
-            ds["rejected_ok"] += r.get("text") is None
-            continue
-        if r.get("converted"):  # we converted Traditional to Simplified: compare like with like
-            truth = _simplified(truth)
-        prf = score.prf(r.get("text") or "", truth)
-        ds["rows"].append(prf)
-        ds["pages"].append({"id": r["id"], "P": prf[0], "R": prf[1], "F1": prf[2],
-                            "reason": r.get("reason"), "extractor": r.get("extractor")})
+        case = cases[(r["dataset"], r["id"])]
+        for group in _groups(r["dataset"], case.extra.get("half", "all")):
+            _score_page(score, by_ds.setdefault(group, {"rows": [], "ms": [], "rejected_ok": 0,
+                                                        "non_articles": 0, "pages": []}), r, case)
     return by_ds
 
 
-def metadata_accuracy(out: dict, cases: dict) -> dict:
+def _score_page(score, ds: dict, r: dict, case) -> None:
+    ds["ms"].append(r["ms"])
+    truth = case.truth
+    if truth is None:  # fixture list/other page: must be rejected
+        ds["non_articles"] += 1
+        ds["rejected_ok"] += r.get("text") is None
+        return
+    if r.get("converted"):  # we converted Traditional to Simplified: compare like with like
+        truth = _simplified(truth, r.get("conversion") or "t2s")
+    prf = score.prf(r.get("text") or "", truth)
+    ds["rows"].append(prf)
+    ds["pages"].append({"id": r["id"], "P": prf[0], "R": prf[1], "F1": prf[2], "half": case.extra.get("half"),
+                        "reason": r.get("reason"), "extractor": r.get("extractor")})
+
+
+def metadata_accuracy(out: dict, cases: dict, half: str = "all") -> dict:
     """Generic mode's date and author against zh eval/date_ground.json and author_ground.json."""
     date_ok = date_n = auth_ok = auth_n = 0
     for r in out["results"]:
-        if r["dataset"] != "zh":
+        if r["dataset"] != "zh" or half not in ("all", cases[("zh", r["id"])].extra.get("half")):
             continue
         extra = cases[("zh", r["id"])].extra
         want_date = extra.get("date")
@@ -90,6 +104,8 @@ def metadata_accuracy(out: dict, cases: dict) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--dataset", default="zh,en,fixtures", help="comma-separated: zh, en, fixtures")
+    parser.add_argument("--half", default="all", choices=("tune", "test", "all"),
+                        help="only this half of the split datasets (tune while developing; default: both)")
     parser.add_argument("--limit", type=int, default=0, help="first N pages of each dataset (0: all)")
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated: " + ", ".join(SYSTEMS))
     parser.add_argument("--pages", help="write generic mode's per-page scores (JSON) to this file")
@@ -117,24 +133,22 @@ def main(argv: list[str] | None = None) -> int:
 
     cases = {}
     for name in datasets:
-        loaded = LOADERS[name]()
-        for case in (loaded[:args.limit] if args.limit else loaded):
+        for case in load(name, args.limit, args.half):
             cases[(case.dataset, case.id)] = case
-    truths = {k: c.truth for k, c in cases.items()}
 
     systems = [s for s in args.systems.split(",") if s]
     outs, scored = {}, {}
     for system in systems:
         print(f"running {system} ...", file=sys.stderr, flush=True)
-        outs[system] = run_worker(system, datasets, args.limit)
-        scored[system] = score_system(score, outs[system], truths)
+        outs[system] = run_worker(system, datasets, args.limit, args.half)
+        scored[system] = score_system(score, outs[system], cases)
 
     table = render(score, datasets, systems, outs, scored, cases, args)
     print(table)
     if args.pages and "generic" in scored:
-        pages = {ds: v["pages"] for ds, v in scored["generic"].items()}
+        pages = {ds: v["pages"] for ds, v in scored["generic"].items() if " " not in ds}
         Path(args.pages).write_text(json.dumps(pages, ensure_ascii=False, indent=1), encoding="utf-8")
-    full = not args.limit and set(datasets) == set(LOADERS) and set(systems) == set(SYSTEMS)
+    full = not args.limit and args.half == "all" and set(datasets) == set(LOADERS) and set(systems) == set(SYSTEMS)
     if full and not args.no_write:
         (ROOT / "BENCHMARKS.md").write_text(document(table), encoding="utf-8")
         print("wrote BENCHMARKS.md", file=sys.stderr)
@@ -144,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
 def render(score, datasets, systems, outs, scored, cases, args) -> str:
     lines = ["| dataset | system | pages | P | R | **F1** (of means) | mean F1 | ms/page | peak RSS MB (Δ) |",
              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for ds in datasets:
+    groups = [g for ds in datasets for g in (ds, f"{ds} tune", f"{ds} test")]
+    for ds in groups:
         for system in systems:
             v = scored[system].get(ds)
             if not v:
@@ -165,10 +180,15 @@ def render(score, datasets, systems, outs, scored, cases, args) -> str:
             if v and v["non_articles"]:
                 notes.append(f"- fixtures, {system}: {v['rejected_ok']}/{v['non_articles']} list/other pages rejected")
     if "zh" in datasets and "generic" in outs:
-        acc = metadata_accuracy(outs["generic"], cases)
-        (d_ok, d_n), (a_ok, a_n) = acc["date"], acc["author"]
-        notes.append(f"- zh metadata, generic: publish date (day) {d_ok}/{d_n} correct; "
-                     f"author {a_ok}/{a_n} correct (pages whose truth is not UNKNOWN)")
+        for half in ("all", "tune", "test"):
+            acc = metadata_accuracy(outs["generic"], cases, half)
+            (d_ok, d_n), (a_ok, a_n) = acc["date"], acc["author"]
+            if d_n or a_n:
+                notes.append(f"- zh metadata, generic ({'both halves' if half == 'all' else half + ' half'}): "
+                             f"publish date (day) {d_ok}/{d_n} correct; author {a_ok}/{a_n} correct "
+                             "(pages whose truth is not UNKNOWN)")
+    if args.half != "all":
+        notes.append(f"- {args.half} half only")
     if args.limit:
         notes.append(f"- quick run: first {args.limit} pages of each dataset")
     return "\n".join(lines + ([""] + notes if notes else []))
@@ -196,7 +216,13 @@ Generated by `make bench` (`python -m bench`) on {dt.date.today().isoformat()}; 
   precision and recall of the extracted article body against the hand-made truth; **F1** is the F1
   of mean precision and mean recall (the metric of the project's targets). Only the article body is
   scored (no headline). A rejected page scores 0. When generic mode converted a Traditional page to
-  Simplified, the truth is converted with the same OpenCC table before scoring.
+  Simplified, the truth is converted with the OpenCC configuration it chose (t2s/tw2s/hk2s) before
+  scoring; a Traditional seed's truth is scored as Simplified (ruby pinyin removed, OpenCC tw2s).
+- Tuning and test halves: each shared dataset is split by site (registrable domain of the page URL,
+  `<text id>`, canonical or og:url, else of the page's own links), sites shuffled with a fixed seed
+  and dealt to the half with fewer pages (`bench/datasets.py`). Rules and thresholds are tuned on the
+  `tune` rows only (`python -m bench --half tune`); the `test` rows are read in the full run. The
+  fixtures are the project's own pages (written with the rules in view): one set, no halves.
 - Datasets, read in place: `zh-web-extraction` (69 Chinese pages), `article-extraction-benchmark`
   (181, mostly English), and the project's fixture articles (truth: the seed's `body` lines from
   `seeds/truth.json`, or `tests/golden/<portal>/<page>.json` when present; other articles skipped).

@@ -1,6 +1,6 @@
 """One system over the chosen datasets, in its own process (so its peak memory is its own).
 
-Usage (internal): python -m bench.worker SYSTEM DATASETS LIMIT  -> one JSON document on stdout.
+Usage (internal): python -m bench.worker SYSTEM DATASETS LIMIT [HALF]  -> one JSON document on stdout.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from .datasets import LOADERS
+from .datasets import load
 from .systems import SYSTEMS
 
 
@@ -25,11 +25,11 @@ def _rss_kib() -> int:
 
 def main(argv: list[str]) -> int:
     system_name, dataset_names, limit = argv[0], argv[1].split(","), int(argv[2])
+    half = argv[3] if len(argv) > 3 else "all"
     system = SYSTEMS[system_name]()
     cases = []
     for name in dataset_names:
-        loaded = LOADERS[name]()
-        cases.extend(loaded[:limit] if limit else loaded)
+        cases.extend(load(name, limit, half))
     inputs = [system.prepare(case) for case in cases]
     if inputs:  # warm-up: lazy imports, compiled patterns, OpenCC tables
         system.run(inputs[0])

@@ -187,10 +187,19 @@ def main(argv: list[str] | None = None) -> int:
                     help="clean in N processes (output stays in input order; default 1)")
     ex.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
     sub.add_parser("profiles", help="list the known portal profiles")
+    le = sub.add_parser("learn", help="draft a portal profile from saved pages of the portal")
+    le.add_argument("pages", nargs="+", metavar="PAGE", help="saved pages, or a fixtures folder with manifest.json")
+    le.add_argument("--name", required=True, help="the portal's name (the profile is written to OUT/NAME.toml)")
+    le.add_argument("--out", default=".", help="folder to write the profile into (default: here)")
+    le.add_argument("--url-pattern", help="regex on page URLs for the profile (default: from the pages' URLs)")
+    le.add_argument("--url", help="the URL the page files came from (without a manifest)")
     add_review_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "review":
         return review_main(args)
+    if args.command == "learn":
+        from .learn import learn_command
+        return learn_command(args, parser)
 
     try:
         registry = ProfileRegistry.default()
@@ -207,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("extract: give at least one PATH, - or --from FILE")
     if args.jobs < 1:
         parser.error("extract: --jobs must be at least 1")
-    convert = None if args.no_convert else "t2s"
+    convert = None if args.no_convert else "auto"
     paths = input_paths(args.paths, args.list_file)
     total = None
     if not args.list_file and "-" not in args.paths:  # a stream of paths is never read ahead

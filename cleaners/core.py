@@ -19,7 +19,7 @@ from .validate import validate
 
 
 class Cleaner:
-    def __init__(self, registry: ProfileRegistry | None = None, convert: str | None = "t2s",
+    def __init__(self, registry: ProfileRegistry | None = None, convert: str | None = "auto",
                  generic: str | Extractor = "generic", rules=DEFAULT_RULES):
         self.registry = registry if registry is not None else ProfileRegistry.default()
         self.convert = convert

@@ -48,7 +48,7 @@ def _units(text: str) -> float:
 
 
 class Stats:
-    __slots__ = ("text", "links", "punct", "score", "own", "prose", "noise", "inline", "inline_links")
+    __slots__ = ("text", "links", "punct", "score", "own", "prose", "noise", "inline", "inline_links", "labels", "threads")
 
     def __init__(self):
         self.text = 0.0     # units of text in the subtree
@@ -60,6 +60,8 @@ class Stats:
         self.noise = 0.0    # units of everything else in the subtree (links, labels, widgets)
         self.inline = ""    # for inline elements: their whole text, which belongs to the enclosing block
         self.inline_links = 0.0
+        self.labels = 0     # short texts in the subtree that label a comment widget (跟贴, 评论, 回复…)
+        self.threads = 0    # comment threads in the subtree (this element included)
 
     @property
     def link_density(self) -> float:
@@ -67,6 +69,11 @@ class Stats:
 
 
 COMMENTS = re.compile(r"comment|reply|replies|pinglun|feedback|discuss", re.I)
+# The words a comment widget prints on its buttons, counters and headings, whatever its class names:
+# 网友跟贴 / 128人跟贴 / 发表跟贴 / 登录后发表 / 条评论 / 回复 / 举报 / 盖楼 …
+COMMENT_LABEL = re.compile(r"跟[贴帖]|评论|網友|网友|登[录錄]后?[发發]表|[发發]表|回[复覆]|盖楼|楼主|热评|点赞|举报|"
+                           r"\bcomments?\b|\brepl(y|ies)\b|\bpost a comment\b", re.I)
+LABEL_LEN = 24     # a label is short: a button, a counter, a heading
 BLOCKS = frozenset(("div", "section", "ul", "ol", "dl", "table", "tbody", "tr", "td", "p", "li", "dd", "form",
                     "nav", "footer", "aside", "header", "menu", "center", "blockquote"))
 
@@ -113,6 +120,7 @@ def measure(root) -> dict:
         own_parts = [el.text or ""]
         own_links = 0.0
         inline = tag in INLINE
+        items = 0   # children that look like entries of a comment thread (see _is_thread)
         for child in el:
             cs = stats.get(child)
             if cs is not None:
@@ -121,12 +129,20 @@ def measure(root) -> dict:
                 s.punct += cs.punct
                 s.prose += cs.prose
                 s.noise += cs.noise
+                s.labels += cs.labels
+                s.threads += cs.threads
+                if cs.labels and cs.prose > 0 and child.tag != "p" and child.tag not in INLINE:
+                    items += 1
                 if cs.inline:
                     own_parts.append(cs.inline)
                     own_links += cs.inline_links
             if child.tail:
                 own_parts.append(child.tail)
         own_text = _SPACE.sub("", "".join(own_parts))
+        if own_text and len(own_text) <= LABEL_LEN and COMMENT_LABEL.search(own_text):
+            s.labels += 1
+        if items >= MIN_ITEMS and not inline:
+            s.threads += 1
         if inline:
             # Hand the text up to the enclosing block; count nothing here.
             s.inline = own_text
@@ -196,14 +212,42 @@ def score(root, stats: dict) -> None:
             stats[grand].score += value / 2
 
 
-def _in_comments(el) -> bool:
-    """Inside a comment thread (an ancestor named comment/reply…, not also named as the article)?"""
+def _in_comments(el, stats: dict | None = None) -> bool:
+    """Inside a comment thread: an ancestor named comment/reply… (not also named as the article), or
+    a thread recognised by its structure and labels (see _is_thread)."""
     parent = el.getparent()
     while parent is not None and parent.tag != "body":
         names = _names(parent)
         if names.strip() and COMMENTS.search(names) and not POSITIVE.search(COMMENTS.sub("", names)):
             return True
         parent = parent.getparent()
+    return stats is not None and _labelled_widget(el, stats)
+
+
+MIN_ITEMS = 3      # a thread has at least this many entries
+
+
+def _is_thread(el, stats: dict) -> bool:
+    """A comment thread by structure and vocabulary, whatever its class names: several block
+    children that each hold some prose and their own comment labels (回复, 举报, 网友…, reply)."""
+    items = 0
+    for child in el:
+        cs = stats.get(child)
+        if cs is not None and cs.labels and cs.prose > 0 and child.tag not in INLINE and child.tag != "p":
+            items += 1
+            if items >= MIN_ITEMS:
+                return True
+    return False
+
+
+def _labelled_widget(el, stats: dict) -> bool:
+    """The element is a thread, or an entry of one (a thread among its nearest ancestors)."""
+    node, depth = el, 0
+    while node is not None and node.tag != "body" and depth <= 3:
+        s = stats.get(node)
+        if s is not None and s.threads and _is_thread(node, stats):
+            return True
+        node, depth = node.getparent(), depth + 1
     return False
 
 
@@ -221,7 +265,7 @@ def best_candidate(root, stats: dict):
     for total, el in ranked:
         if total <= best_score:
             break
-        if _in_comments(el):
+        if _in_comments(el, stats):
             total *= 0.25
         if total > best_score:
             best, best_score = el, total
@@ -255,8 +299,8 @@ def content_elements(root, stats: dict | None = None):
             chosen.append(sib)
             continue
         s = stats.get(sib)
-        if s is None or s.text == 0:
-            continue
+        if s is None or s.text == 0 or s.threads:
+            continue   # (a sibling holding a comment thread is the widget under the article)
         if _final(sib, stats) >= threshold and _class_weight(sib) >= 0:
             chosen.append(sib)
         elif sib.tag == "p" and s.link_density < 0.25 and (s.text >= 40 or (s.text >= 8 and s.punct)):
@@ -284,7 +328,11 @@ def widen(chosen: list, stats: dict, gain: float = GAIN) -> list:
     best = chosen[0]
     best_value = deep_score(stats[best])
     el = best.getparent()
+    on_path = 0   # threads the chosen block is an entry of (a blog page's posts): climbing them is fine
     while el is not None and el in stats and el.tag != "body":
+        on_path += _is_thread(el, stats)
+        if stats[el].threads - on_path > stats[best].threads:
+            break   # the ancestor adds a comment thread beside the article: its prose is not the article's
         value = deep_score(stats[el])
         if value > best_value * gain:
             best, best_value = el, value
@@ -316,6 +364,8 @@ def drop_chrome(container, stats: dict) -> list:
             chrome = True
         elif weight < 0 and (s.text < 0.8 * total or COMMENTS.search(_names(el))):
             chrome = True
+        elif s.threads and s.text < 0.5 * total and el.tag in ("div", "section", "ul", "ol", "form"):
+            chrome = True   # a block holding a comment thread with no telling class name
         elif el.tag in ("ul", "ol", "dl", "table", "div", "section", "p", "td", "tr", "span", "font") \
                 and s.link_density > 0.5 and s.text < 0.3 * total and s.punct <= 2 + s.text / 60:
             chrome = True

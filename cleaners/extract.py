@@ -13,6 +13,10 @@ import lxml.html
 
 from .document import Document, Line, Rejected
 from .html import element_lines, normalise_space, select, text_of
+from .rules.meta import MetaLineRule, capture_fields
+
+# Decides whether removed text is a credit line whose fields are kept.
+_CREDIT = MetaLineRule()
 
 
 class Extractor:
@@ -23,33 +27,57 @@ class Extractor:
 
 
 class ProfileExtractor(Extractor):
-    """The profile's body container, minus the profile's named noise blocks and pull quotes."""
+    """The profile's body container, minus the profile's named noise blocks, its [remove] line
+    patterns and pull quotes. A credit line removed this way still fills the field it states."""
     name = "profile"
 
     def extract(self, doc: Document) -> list[Line]:
         profile = doc.profile
-        selector = profile.selectors.get("body", "")
-        found = select(doc.tree, selector)
+        found = profile.select(doc.tree, "body")
         if not found:
-            raise Rejected("not-article", f"nothing on the page matches the {profile.name} body selector {selector!r}")
+            raise Rejected("not-article", f"nothing on the page matches the {profile.name} body selector "
+                                          f"{profile.selector_text('body')!r}")
         container = found[0]
-        for kind, noise_selector in profile.noise.items():
-            for el in select(container, noise_selector):
-                for line in element_lines(el):
-                    doc.remove(f"profile:{kind}", line.text)
-                el.drop_tree()
-        quote_selector = profile.selectors.get("pull_quotes")
-        if quote_selector:
-            quotes = []
-            for el in select(container, quote_selector):
-                text = text_of(el)
-                if text:
-                    quotes.append(text)
-                    doc.remove("pull-quote", text)
-                el.drop_tree()
-            if quotes:
-                doc.fields["pullQuotes"] = quotes
-        return element_lines(container)
+        for kind, selectors in profile.noise.items():
+            for noise_selector in selectors:
+                # an XPath from '//' searches the whole page: only what lies inside the container counts
+                for el in [e for e in select(container, noise_selector) if _inside(e, container)]:
+                    for line in element_lines(el):
+                        _remove_keeping_credits(doc, f"profile:{kind}", line.text)
+                    el.drop_tree()
+        quotes = []
+        # Highlights sit inside the container or just before it: looked for on the whole page.
+        for el in profile.select(doc.tree, "pull_quotes"):
+            text = text_of(el)
+            if text:
+                quotes.append(text)
+                doc.remove("pull-quote", text)
+            el.drop_tree()
+        if quotes:
+            doc.fields["pullQuotes"] = quotes
+        lines = element_lines(container)
+        if profile.remove:
+            lines = [line for line in lines if not _removed_by_pattern(doc, line)]
+        return lines
+
+
+def _inside(el, container) -> bool:
+    return any(a is container for a in el.iterancestors())
+
+
+def _removed_by_pattern(doc: Document, line: Line) -> bool:
+    for kind, patterns in doc.profile.remove.items():
+        if any(rx.search(line.text) for rx in patterns):
+            _remove_keeping_credits(doc, f"profile:{kind}", line.text)
+            return True
+    return False
+
+
+def _remove_keeping_credits(doc: Document, rule: str, text: str) -> None:
+    """Record the removal; a credit line ('责任编辑：某某', '来源：…') still fills its fields."""
+    doc.remove(rule, text)
+    if _CREDIT.is_meta(doc, Line(text), in_head=False):
+        capture_fields(doc, text)
 
 
 def _text_lines(text: str | None) -> list[Line]:

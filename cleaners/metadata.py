@@ -7,7 +7,7 @@ import re
 
 from . import dates
 from .document import Document
-from .html import select, text_of
+from .html import text_of
 from .rules.meta import CRUMB_SPLIT, FIELD_PATTERNS, TAG_SPLIT, split_breadcrumbs, split_names
 
 _TITLE_SEP = re.compile(r"\s*(?:[_|｜]|--|——|—|–|\s-\s|::|»)\s*")
@@ -50,7 +50,8 @@ def headline(root, title_text: str) -> str:
     candidates = [text_of(h) for h in root.iter("h1", "h2")]
     # A heading that the <title> contains is the headline (the rest of <title> is the site name).
     for cand in candidates:
-        if len(cand) >= 4 and _squash(cand) and _squash(cand) in squashed_title:
+        if len(cand) >= 4 and _squash(cand) and _squash(cand) in squashed_title and not (
+                _SITE_PART.search(cand) and len(_squash(cand)) < 0.5 * len(squashed_title)):
             return cand
     og = _meta(root, ("og:title", "twitter:title"))
     if og:
@@ -64,7 +65,8 @@ def headline(root, title_text: str) -> str:
             if len(el) > 3:
                 continue
             cand = text_of(el)
-            if len(best) < len(cand) < len(title_text) and len(cand) >= 4 and title_text.startswith(cand):
+            if len(best) < len(cand) < len(title_text) and len(cand) >= max(4, 0.4 * len(title_text)) \
+                    and title_text.startswith(cand):
                 best = cand
     if best:
         return best
@@ -74,16 +76,27 @@ def headline(root, title_text: str) -> str:
     return h1[0] if h1 else ""
 
 
+# A part of <title> that names the site, not the article: a domain, or a name ending like a site's.
+_SITE_PART = re.compile(r"https?://|www\.|^[\w.-]+\.(com|cn|net|org|gov|edu)(\.[a-z]{2})?$|"
+                        r"(网|网站|频道|论坛|社区|官网|门户|客户端|首页|博客|blog|powered by.*)\s*$", re.I)
+
+
+# '(页 1)', '(第2页)', '- Page 3': which page of a paginated thread or article, not its title.
+_PAGE_MARK = re.compile(r"\s*(?:[(（]\s*(?:页\s*\d+|第\s*\d+\s*页)\s*[)）]|[-–|]\s*page\s+\d+)(?=\s*(?:[-_|｜]|$))", re.I)
+
+
 def strip_site_suffix(title: str) -> str:
-    parts = [p for p in _TITLE_SEP.split(title) if p]
+    """The article's part of a '标题_栏目_网站名' title: the longest part that does not name a site."""
+    title = _PAGE_MARK.sub("", title)
+    parts = [p.strip() for p in _TITLE_SEP.split(title) if p.strip()]
     if len(parts) <= 1:
         return title.strip()
-    return max(parts, key=len).strip()
+    article = [p for p in parts if not _SITE_PART.search(p)] or parts
+    return max(article, key=len)
 
 
 def _from_selector(doc: Document, key: str):
-    selector = doc.profile.selectors.get(key) if doc.profile else None
-    return select(doc.tree, selector) if selector else []
+    return doc.profile.select(doc.tree, key) if doc.profile else []
 
 
 def _labelled(text: str, field: str) -> str:
@@ -104,9 +117,10 @@ def extract_metadata(doc: Document, root) -> None:
 
     for el in _from_selector(doc, "date"):
         _set_date(doc, text_of(el))
-    for value in (ld.get("datePublished"), _meta(root, _DATE_META)):
-        if isinstance(value, str):
-            _set_date(doc, value)
+    declared = [v for v in (ld.get("datePublished"), _meta(root, _DATE_META)) if isinstance(v, str)]
+    for value in declared:
+        _set_date(doc, value)
+    _adopt_zone(doc, declared)
 
     for key, field in (("source", "source"), ("editor", "editor"), ("author", "authors")):
         els = _from_selector(doc, key)
@@ -181,7 +195,12 @@ _LABELLED_AUTHOR = re.compile(
     r"|(?i:posted by)\s+(?P<posted>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3}|[^\s,;:()]{2,20})")
 _REPORTER = re.compile(
     r"(?:^|(?<=[\s（(【\[□·报台社网]))(?:特约|首席|实习)?(?:记者|通讯员)\s*(?P<value>" + _CJK_NAME + r"{2,4}?(?=\s|/|发自|报道|摄|[）)，,。]|$)"
-    r"(?:\s+" + _CJK_NAME + r"{2,3}(?=\s|[）)]))*)")
+    r"(?:\s+" + _CJK_NAME + r"{2,3}(?=\s|[）)]))*)(?!\s*/?\s*摄)")   # '记者 某某 摄' credits a photo
+# "新华日报·交汇点记者 徐睿翔": an outlet's name right before 记者, the name set off by spaces.
+_OUTLET_REPORTER = re.compile(
+    r"(?<=[\u4e00-\u9fff])(?:记者|通讯员)\s+(?P<value>" + _CJK_NAME + r"{2,4}(?:\s+" + _CJK_NAME + r"{2,3})*)(?=\s|$)(?!\s*/?\s*摄)")
+# "2004年7月16日08:19 [ 黄宇 ] 来源：…": a name in brackets in the date line.
+_DATELINE_NAME = re.compile(r"(?<=\d)\s*[\[【]\s*(?P<value>" + _CJK_NAME + r"{2,4}(?:\s+" + _CJK_NAME + r"{2,3})*)\s*[\]】]")
 # "…。（姚峰 上海报道）", "…。（袁源）": names in brackets closing a paragraph.
 _CLOSING_BYLINE = re.compile(
     r"[。！”]\s*[（(]\s*(?P<value>" + _CJK_NAME + r"{2,3}(?:\s+" + _CJK_NAME + r"{2,3})*)"
@@ -194,7 +213,7 @@ def page_authors(text: str, headline: str) -> list[str]:
     byline ('记者 某某', '本报记者某某发自…'), else names in brackets closing a paragraph."""
     start = text.find(headline) if len(headline) >= 4 else -1
     start = max(start, 0)
-    for rx in (_LABELLED_AUTHOR, _REPORTER, _CLOSING_BYLINE):
+    for rx in (_LABELLED_AUTHOR, _REPORTER, _OUTLET_REPORTER, _DATELINE_NAME, _CLOSING_BYLINE):
         for m in rx.finditer(text, start):
             if rx is _LABELLED_AUTHOR and m.group("posted"):
                 names = [m.group("posted")] if m.group("posted").lower() not in _NOT_NAMES else []
@@ -217,6 +236,19 @@ def _plausible_author(value: str) -> bool:
 
 def _squash_space(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+def _adopt_zone(doc: Document, declared: list[str]) -> None:
+    """A printed time has no UTC offset; <head> often declares the same moment with one
+    (article:published_time 2025-10-14T09:32:18+08:00): keep the page's offset."""
+    current = doc.fields.get("datePublished") or ""
+    if "T" not in current or current.endswith("Z") or re.search(r"[+-]\d\d:\d\d$", current):
+        return
+    for value in declared:
+        parsed = dates.parse_date(value)
+        if parsed and parsed[0].startswith(current[:16]) and re.search(r"(Z|[+-]\d\d:\d\d)$", parsed[0]):
+            doc.fields["datePublished"] = current + parsed[0][19:]
+            return
 
 
 def _set_date(doc: Document, text: str) -> None:

@@ -105,3 +105,62 @@ def tolerant(pattern: str) -> str:
 
 def compile_tolerant(pattern: str, flags: int = 0) -> re.Pattern:
     return re.compile(tolerant(pattern), flags)
+
+
+# -- which Traditional → Simplified conversion a page needs ------------------------------------------
+# OpenCC's t2s is character by character for 著: Taiwan writes the aspect particle 着 as 著 (承擔著,
+# 著力), which t2s leaves alone; tw2s knows the Taiwan variants (著作 stays 著作), hk2s the Hong Kong
+# ones. The region is read from what the page says about itself, strongest evidence first.
+_HK_LANG = re.compile(r"^zh[-_](hk|mo|yue)|^yue", re.I)
+_TW_LANG = re.compile(r"^zh[-_](tw|hant[-_]tw)", re.I)
+# Cantonese written forms: only Hong Kong / Macau pages use them.
+_HK_WORDS = re.compile(r"[嘅咗啲冇喺嚟佢哋嘢唔]")
+# Taiwan-only words (the mainland and Hong Kong say 软件, 网络, 信息, 出租车, 视频, 博客, 地铁 …).
+_TW_WORDS = re.compile(r"軟體|網路|資訊|計程車|捷運|部落格|影片|伺服器|滑鼠|印表機|數位|臺灣|民國\d|行政院|立法院")
+
+
+def regional_config(text: str, lang: str = "", host: str = "", charset: str = "") -> tuple[str, str]:
+    """(OpenCC configuration, why) for a Traditional page: hk2s, tw2s or t2s."""
+    host = (host or "").lower().rstrip(".")
+    if _HK_LANG.search(lang or ""):
+        return "hk2s", f"language tag {lang}"
+    if _TW_LANG.search(lang or ""):
+        return "tw2s", f"language tag {lang}"
+    if host.endswith((".hk", ".mo")):
+        return "hk2s", f"domain {host}"
+    if host.endswith(".tw"):
+        return "tw2s", f"domain {host}"
+    if "hkscs" in (charset or "").lower():
+        return "hk2s", f"charset {charset}"
+    hk, tw = len(_HK_WORDS.findall(text)), len(_TW_WORDS.findall(text))
+    if hk >= 3 and hk > tw:
+        return "hk2s", "Cantonese vocabulary"
+    if tw >= 2:
+        return "tw2s", "Taiwan vocabulary"
+    if "big5" in (charset or "").lower():
+        return "tw2s", f"charset {charset}"
+    # No regional evidence: 著 written for the particle is the Taiwan standard (the Hong Kong and
+    # OpenCC standard write 着), and tw2s keeps the true 著 (著作, 显著); otherwise t2s is exact.
+    if "著" in text and "着" not in text:
+        return "tw2s", "著 written for the particle"
+    return "t2s", "no regional evidence"
+
+
+def conversion_for(doc, text: str) -> tuple[str, str]:
+    """regional_config with the page's own evidence: <html lang> / Content-Language, URL host and
+    declared charset (the decoder reads every Big5 as Big5-HKSCS, so its choice says nothing)."""
+    from urllib.parse import urlsplit
+    lang = ""
+    if doc.tree is not None:
+        lang = doc.tree.get("lang") or doc.tree.get("xml:lang") or ""
+        if not lang:
+            for meta in doc.tree.iter("meta"):
+                if (meta.get("http-equiv") or "").lower() == "content-language":
+                    lang = meta.get("content") or ""
+                    break
+    try:
+        host = urlsplit(doc.url or "").hostname or ""
+    except ValueError:
+        host = ""
+    charset = re.search(r"charset=([\w-]+)", doc.page.content_type or "", re.I)
+    return regional_config(text, lang.strip(), host, charset.group(1) if charset else "")

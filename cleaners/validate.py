@@ -6,13 +6,38 @@ import re
 from .document import Document, Rejected
 
 _WORD = re.compile(r"[\u3400-\u9fff]|[^\W\u3400-\u9fff]+")
+_HAN_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[^\W\d\u3400-\u9fff\uf900-\ufaff_]{2,}")
+# A sentence ends with 。！？ (or .!? before a space or the end), closing quotes allowed.
+_SENTENCE = re.compile(r"[。！？!?]+[”」』\"')）]*|(?<=[^\W\d])\.[”\"')]*(?=\s|$)")
 
-# Below this many words (a Han character counts as one) there is no article to speak of.
-MIN_WORDS = 40
+# What the shortest article has (news briefs and wire stories are short): enough Han characters or
+# Latin words, in at least two sentences; or, in one sentence block, clearly more.
+MIN_HAN, MIN_LATIN, MIN_SENTENCES = 40, 15, 2
+MIN_HAN_ANY, MIN_LATIN_ANY = 120, 60
 
 
 def words(text: str) -> int:
     return len(_WORD.findall(text))
+
+
+def sentences(text: str) -> int:
+    return len(_SENTENCE.findall(text))
+
+
+def too_short(text: str) -> str:
+    """Why the text is too short to be an article, or '' when it is long enough."""
+    head = text[:1500]   # (a long body passes on its first part: no need to count it all)
+    if len(_HAN_CHAR.findall(head)) >= MIN_HAN_ANY or len(_LATIN_WORD.findall(head)) >= MIN_LATIN_ANY:
+        return ""
+    han, latin, n = len(_HAN_CHAR.findall(text)), len(_LATIN_WORD.findall(text)), sentences(text)
+    if han >= MIN_HAN_ANY or latin >= MIN_LATIN_ANY:
+        return ""
+    if n >= MIN_SENTENCES and (han >= MIN_HAN or latin >= MIN_LATIN or han + latin >= MIN_HAN):
+        return ""
+    size = f"{han} Han characters" if han >= latin else f"{latin} words"
+    return (f"only {size} in {n} sentence{'s' if n != 1 else ''} after cleaning (an article has at least "
+            f"{MIN_HAN} Han characters or {MIN_LATIN} words in {MIN_SENTENCES} sentences)")
 
 
 # A line of a contact/about page: an address, phone, e-mail or postcode field, or a bare e-mail/phone.
@@ -47,29 +72,56 @@ def validate(doc: Document) -> Document:
     body = doc.body
     if not body.strip():
         raise Rejected("not-article", "no article text was found on the page")
-    n = words(body)
-    if n < MIN_WORDS:
-        raise Rejected("not-article", f"only {n} words of text after cleaning (an article has at least {MIN_WORDS})")
-    teasers = sum(1 for line in doc.lines if _is_teaser(line))
-    # Only Chinese teasers: English prose (and paywalled articles) end paragraphs with '...' too.
-    last = doc.lines[-1].text
-    cut_off = len(doc.lines) <= 4 and bool(_CUT_OFF.search(last)) and bool(_HAN.search(body))
-    if (teasers >= 3 and teasers >= LIST_SHARE * len(doc.lines)) or (cut_off and n < SHORT_WORDS):
-        raise Rejected("not-article", f"a list page: {teasers} of {len(doc.lines)} lines are linked titles, "
-                                      "dates or teasers cut off with '…'")
-    contact = sum(1 for line in doc.lines if len(line.text) <= 80 and CONTACT_LINE.search(line.text))
-    if contact and contact >= CONTACT_SHARE * len(doc.lines) and words(body) < 400:
-        raise Rejected("not-article", f"a contact or about page: {contact} of {len(doc.lines)} lines are "
-                                      "addresses, phone numbers, e-mail addresses or opening hours")
     profile = doc.profile
     for name in getattr(profile, "required", ()):
         if not doc.fields.get(name):
             raise Rejected("not-article", f"no {name}, which every {profile.name} article has")
-    links = sum(line.link_chars for line in doc.lines)
-    if links > 0.5 * len(body):
-        raise Rejected("not-article", "most of the remaining text is links (a list or index page)")
+    verdict = what_it_is(doc)
+    if verdict and not second_look(doc):
+        raise Rejected("not-article", verdict)
     drop_foreign_description(doc)
     return doc
+
+
+def what_it_is(doc: Document) -> str:
+    """Why the page is not an article (short, a list, a contact page, an index), or ''."""
+    body = doc.body
+    short = too_short(body)
+    if short:
+        return short
+    n = words(body)
+    lines = doc.lines
+    # Only Chinese teasers: English prose (and paywalled articles) end paragraphs with '...' too.
+    cut_off = len(lines) <= 4 and n < SHORT_WORDS and bool(_CUT_OFF.search(lines[-1].text)) and bool(_HAN.search(body))
+    # A short body ending in a cut-off teaser or a bare time stamp is a list's entry: teaser and stamp.
+    entry = {len(lines) - 1, len(lines) - 2} if cut_off else set()
+    teasers = sum(1 for i, line in enumerate(lines) if _is_teaser(line) or i in entry)
+    # A list is mostly list entries: a majority of the lines, and more than one entry.
+    if teasers >= 2 and teasers > LIST_SHARE * len(lines) or (cut_off and teasers * 2 >= len(lines)):
+        return (f"a list page: {teasers} of {len(lines)} lines are linked titles, dates or teasers cut off "
+                "with '…'")
+    contact = sum(1 for line in lines if len(line.text) <= 80 and CONTACT_LINE.search(line.text))
+    if contact and contact >= CONTACT_SHARE * len(lines) and n < 400:
+        return (f"a contact or about page: {contact} of {len(lines)} lines are addresses, phone numbers, "
+                "e-mail addresses or opening hours")
+    links = sum(line.link_chars for line in lines)
+    if links > 0.5 * len(body):
+        return f"an index page: {links} of {len(body)} characters of the remaining text are links"
+    return ""
+
+
+def second_look(doc: Document) -> bool:
+    """Before rejecting: a page with a headline, a publish date and two sentences of prose that is
+    not link text is an article, however short (news briefs, wire stories), unless its lines are
+    entries of a list (a list page has a title and dated teasers too, one per entry)."""
+    if not (doc.fields.get("headline") and doc.fields.get("datePublished")):
+        return False
+    if sum(1 for line in doc.lines if _is_teaser(line)) >= 3 or _CUT_OFF.search(doc.lines[-1].text):
+        return False
+    prose = " ".join(line.text for line in doc.lines
+                     if line.link_density < 0.3 and not _is_teaser(line) and not CONTACT_LINE.search(line.text))
+    han, latin = len(_HAN_CHAR.findall(prose)), len(_LATIN_WORD.findall(prose))
+    return sentences(prose) >= MIN_SENTENCES and (han >= 20 or latin >= 10)
 
 
 def _grams(text: str, n: int = 4) -> set[str]:

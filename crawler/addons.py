@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 # Settings the add-on reads, with their defaults (README, "Crawling", explains each).
 DEFAULTS = {
-    "CLEANERS_CONVERT": "t2s",               # "t2s", "tw2s", "hk2s", or empty to keep the script
+    "CLEANERS_CONVERT": "auto",              # "auto" (t2s/tw2s/hk2s per page), "t2s", "tw2s", "hk2s", or empty
     "CLEANERS_GENERIC_EXTRACTOR": "generic",  # or "trafilatura", "readability"
     "CLEANERS_PROFILE_PATH": [],             # extra profile folders
     "CLEANERS_RULES": [],                    # shared rules to run (empty: all)

@@ -5,6 +5,7 @@ by eye before it is committed. It never overwrites one: a golden file is changed
 reason, never regenerated to make a failing test pass.
 """
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -13,8 +14,10 @@ sys.path.insert(0, str(HERE.parent))
 
 from cleaners import Cleaner, Page  # noqa: E402
 
-GOLDEN = HERE / "golden"
-FIXTURES = HERE.parent / "fixtures"
+# Both folders can be moved for a portal kept outside the repository (README, "Adding a portal"):
+# REPLAY_FIXTURES_DIR as for the crawler, GOLDEN_DIR for its golden files.
+GOLDEN = Path(os.environ.get("GOLDEN_DIR") or HERE / "golden")
+FIXTURES = Path(os.environ.get("REPLAY_FIXTURES_DIR") or HERE.parent / "fixtures")
 
 
 def fixture_pages():
@@ -47,7 +50,7 @@ def main() -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(actual(cleaner, page, folder), ensure_ascii=False, indent=2) + "\n",
                         encoding="utf-8")
-        print(f"wrote {path.relative_to(HERE.parent)}: review it before committing")
+        print(f"wrote {path}: review it before committing")
         written += 1
     print(f"{written} new golden file(s)")
     return 0

@@ -42,7 +42,7 @@ def test_full_runs_replace_the_outputs_and_leave_nothing_behind(tmp_path):
         stdout = crawl_all(out)
         assert "[ok]" in stdout
         assert urls(out / "articles.jsonl") == ARTICLES and len(read_jsonl(out / "rejections.jsonl")) == 2
-    assert sorted(p.name for p in out.iterdir()) == ["articles.jsonl", "rejections.jsonl"]
+    assert sorted(p.name for p in out.iterdir()) == ["articles.jsonl", "rejections.jsonl", "review"]
 
 
 def test_incremental_runs_add_to_the_cumulative_output(tmp_path):
@@ -87,7 +87,7 @@ class Slow:
     assert (out / "articles.jsonl").read_bytes() == before  # the last complete output, untouched
     assert (out / ".run").exists()
     crawl_all(out, *flags)
-    assert sorted(p.name for p in out.iterdir()) == ["articles.jsonl", "rejections.jsonl"]
+    assert sorted(p.name for p in out.iterdir()) == ["articles.jsonl", "rejections.jsonl", "review"]
     assert sorted(set(urls(out / "articles.jsonl"))) == ARTICLES
 
 

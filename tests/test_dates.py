@@ -38,3 +38,27 @@ def test_generic_mode_takes_the_date_printed_under_the_title():
             + "这是文章的正文段落，讲述开发区建设的进展情况，包括项目签约和生态保护等内容。" * 4 + "</p></div></body></html>")
     item = Cleaner().run(Page(body=html.encode("utf-8"), url="http://example.cn/a.html"), portal="generic")
     assert item["datePublished"] == "2005-07-31T12:30:00"
+
+
+def test_the_pages_utc_offset_is_kept_after_a_time_and_only_there():
+    from cleaners.dates import parse_date
+    assert parse_date("2025-10-14T09:32:18+08:00")[0] == "2025-10-14T09:32:18+08:00"
+    assert parse_date("2025-10-14T09:32:18.000+0800")[0] == "2025-10-14T09:32:18+08:00"
+    assert parse_date("2025-10-14 09:32:18")[0] == "2025-10-14T09:32:18"
+    assert parse_date("开放时间 2025-10-14 09:00-11:30")[0] == "2025-10-14T09:00:00"   # a range, not an offset
+
+
+def test_english_month_names_and_chinese_numerals():
+    from cleaners.dates import parse_date
+    assert parse_date("Published October 14, 2025 at 9am")[0] == "2025-10-14"
+    assert parse_date("14 Oct 2025")[0] == "2025-10-14"
+    assert parse_date("成文日期：二〇二五年十月十四日")[0] == "2025-10-14"
+    assert parse_date("二〇二五年一月三十一日")[0] == "2025-01-31"
+
+
+def test_printed_time_takes_the_offset_head_declares_for_the_same_moment():
+    html = ("<html><head><meta property='article:published_time' content='2025-10-14T09:32:18+08:00'></head>"
+            "<body><h1>港口货物吞吐量增长</h1><div>2025-10-14 09:32:18 来源：某报</div><div><p>"
+            + "记者从有关部门获悉，三季度港口货物吞吐量同比增长，多式联运业务量明显增加。" * 3 + "</p></div></body></html>")
+    item = Cleaner().run(Page(body=html.encode("utf-8"), url="https://example.cn/a.html"), portal="generic")
+    assert item["datePublished"] == "2025-10-14T09:32:18+08:00"

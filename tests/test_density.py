@@ -46,3 +46,28 @@ def test_an_article_wrapper_named_comment_free_is_still_found():
     # Only threads are penalised: a candidate with no comment-thread ancestor keeps its score.
     html = page("".join(f"<p>{p}</p>" for p in PARAS)) + "<div class='comments'><p>Nice.</p></div>"
     assert generic(html)["articleBody"].splitlines() == PARAS
+
+
+ZH_ARTICLE = ["8月22日，全市功能区建设工作推进会召开，市领导深入板块调研功能区建设情况，并在会上部署下一阶段工作。",
+              "会议强调，要狠抓功能区建设，加快实现从简单叠加到有机融合的转变，为建设现代化城市夯实基础。"]
+ZH_COMMENTS = [f"这篇报道写得很好，我们这里的园区这几年变化确实很大，交通方便了，企业也多了，希望继续加油，第{i}楼。"
+               for i in range(12)]
+
+
+def test_a_short_chinese_article_beats_an_unnamed_comment_widget_recognised_by_its_labels():
+    thread = "".join(f"<div><div><span>网易网友{i}</span><span>2025-08-22</span></div><p>{c}</p>"
+                     f"<div><a>回复</a><a>举报</a></div></div>" for i, c in enumerate(ZH_COMMENTS))
+    html = ("<html><head><title>功能区建设推进会召开</title></head><body><h1>功能区建设推进会召开</h1>"
+            "<div class='a1'>" + "".join(f"<p>{p}</p>" for p in ZH_ARTICLE) + "</div>"
+            "<div class='b2'><div>网友跟贴</div><div>12人跟贴</div>" + thread +
+            "<div>发表跟贴可同步到微博</div><textarea placeholder='登录后发表'></textarea></div></body></html>")
+    item = Cleaner().run(Page(body=html.encode("utf-8"), url="https://example.cn/a.html"), portal="generic")
+    assert item["articleBody"].splitlines() == ZH_ARTICLE
+
+
+def test_labels_inside_an_article_do_not_make_it_a_comment_widget():
+    # One 评论 heading in the article: an article, not a thread (two or more labels are needed).
+    html = ("<html><body><div>" + "".join(f"<p>{p}</p>" for p in ZH_ARTICLE) + "<h3>评论</h3><p>" + ZH_ARTICLE[0]
+            + "</p></div><div><a href='/1'>首页</a><a href='/2'>新闻</a></div></body></html>")
+    item = Cleaner().run(Page(body=html.encode("utf-8"), url="https://example.cn/a.html"), portal="generic")
+    assert ZH_ARTICLE[1] in item["articleBody"]

@@ -39,3 +39,34 @@ def test_meta_author_that_names_the_site_is_ignored():
     for value in ("大汉网络", "www.example.cn 某某日报报业集团 某某网", "example.com", "L_104485",
                   "首先欢迎你来到某某网接受我们的采访"):
         assert not _plausible_author(value), value
+
+
+def test_a_photo_credit_is_not_the_author():
+    text = "标题在此 图为园区一角。（记者 周磊 摄） 正文…… 记者 刘佳 报道"
+    assert page_authors(text, "标题在此") == ["刘佳"]
+
+
+def test_a_byline_stops_before_the_next_label():
+    from cleaners.rules.meta import FIELD_PATTERNS, split_names
+    m = FIELD_PATTERNS["authors"].search("发布时间：2025年10月21日　作者：本报记者 蒋文　来源：园区产业网")
+    assert split_names(m.group("value")) == ["蒋文"]
+
+
+def test_headline_without_the_site_suffix():
+    from cleaners.metadata import strip_site_suffix
+    assert strip_site_suffix("某某博主 | blog.example.com") == "某某博主"
+    assert strip_site_suffix("开发区建设再提速_新闻频道_某某网") == "开发区建设再提速"
+    assert strip_site_suffix("开发区建设再提速(页 1) - 新闻 - 某某论坛") == "开发区建设再提速"
+    assert strip_site_suffix("书记这一周 | 奋马扬鞭争春色，全力以赴向未来") == "奋马扬鞭争春色，全力以赴向未来"
+
+
+def test_a_heading_that_names_the_site_is_not_the_headline():
+    from cleaners.metadata import headline
+    import lxml.html
+    root = lxml.html.fromstring("<html><head><title>土豆丰收了 某某江网</title></head><body><h1>某某江网</h1></body></html>")
+    assert headline(root, "土豆丰收了 某某江网") != "某某江网"
+
+
+def test_outlet_reporter_and_dateline_bylines():
+    assert page_authors("标题在此 新华日报·交汇点记者 徐某某 素材来源 某某", "标题在此") == ["徐某某"]
+    assert page_authors("标题在此 2004年7月16日08:19 [ 黄某 ] 来源：某报", "标题在此") == ["黄某"]

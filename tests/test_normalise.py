@@ -45,3 +45,42 @@ def test_flattened_pinyin_is_removed_and_recorded():
 def test_real_parentheses_stay(text):
     doc = normalise(make_doc(text), convert=None)
     assert doc.lines[0].text == text
+
+
+# -- regional conversion (CLEANERS_CONVERT=auto) ------------------------------------------------
+TW_PARTICLE = "工程承擔著防洪任務，將著力打造示範區，這部著作的影響顯著。"
+
+
+def _auto(text, url="http://example.cn/a.html", lang=None, content_type=""):
+    import lxml.html
+    from cleaners import Page
+    doc = make_doc(text)
+    doc.page = Page(body=b"", url=url, headers={"content-type": content_type} if content_type else {})
+    doc.tree = lxml.html.fromstring(f'<html{f" lang={lang}" if lang else ""}><body><p>x</p></body></html>')
+    return normalise(doc, "auto")
+
+
+def test_auto_converts_the_taiwan_particle_and_keeps_the_true_zhu():
+    doc = _auto(TW_PARTICLE)
+    assert doc.lines[0].text == "工程承担着防洪任务，将着力打造示范区，这部著作的影响显著。"
+    assert doc.fields["scriptConversion"] == "tw2s"
+
+
+def test_plain_t2s_would_have_kept_the_wrong_zhu():
+    # What the old default did, so the test above is not passing by accident.
+    assert "承担著" in normalise(make_doc(TW_PARTICLE), "t2s").lines[0].text
+
+
+@pytest.mark.parametrize("kwargs, config", [
+    ({"lang": "zh-HK"}, "hk2s"), ({"lang": "zh-TW"}, "tw2s"), ({"url": "https://news.example.com.hk/a"}, "hk2s"),
+    ({"url": "https://www.example.com.tw/a"}, "tw2s"), ({"content_type": "text/html; charset=big5-hkscs"}, "hk2s"),
+    ({"content_type": "text/html; charset=big5"}, "tw2s"), ({}, "t2s")])
+def test_auto_reads_the_region_from_language_tag_domain_and_charset(kwargs, config):
+    assert _auto(TRADITIONAL, **kwargs).fields["scriptConversion"] == config
+
+
+def test_auto_reads_the_region_from_vocabulary():
+    cantonese = "佢哋話呢個計劃係為咗市民嘅福祉，政府會喺下個月公佈詳情。"
+    assert _auto(cantonese + TRADITIONAL).fields["scriptConversion"] == "hk2s"
+    taiwanese = "使用者可以透過網路下載軟體，並在資訊平台上觀看影片。"
+    assert _auto(taiwanese + TRADITIONAL).fields["scriptConversion"] == "tw2s"

@@ -244,9 +244,6 @@ def test_main_job_writes_one_review_of_every_portal(main_job):
     assert f"review: {out / 'review' / 'index.html'}" in proc.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="crawler.pipelines' sync() copies the fields a step set but never "
-                   "deletes one a later step dropped: validate's site-description removal leaves the "
-                   "site's <meta> description on the crawled wuxi-logistics items (the review shows it)")
 def test_main_job_pages_are_all_the_same_as_their_goldens(main_job):
     out, _ = main_job
     index = (out / "review" / "index.html").read_text(encoding="utf-8")

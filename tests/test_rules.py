@@ -253,5 +253,86 @@ def test_every_rule_has_a_test():
     tested = {"prev-next", "copyright", "platform-disclaimer", "login-bar", "share", "page-tools", "comments",
               "contact", "view-count", "wechat-promo", "related", "link-list", "pull-quote", "breadcrumbs",
               "tags", "headline", "meta-line", "newsletter", "social-follow", "photo-credit", "en-dateline",
-              "en-byline", "en-widget"}
+              "en-byline", "en-widget", "promo-block", "disclaimer", "caption", "credit-line", "original-title",
+              "repeated-quote", "footer"}
     assert {rule.name for rule in DEFAULT_RULES} <= tested
+
+
+# -- in-body chrome without class names (cleaners/rules/inbody.py) ----------------------------------
+def test_promo_block_in_the_middle_of_the_text_goes_with_its_lines():
+    doc = run("promo-block", PROSE, "【招商合作】", "招商热线：0510-88886666", "联系人：王经理 13912345678",
+              "扫码关注公众号了解更多", PROSE + "续。")
+    assert kept(doc) == [PROSE, PROSE + "续。"]
+    assert len(doc.removed) == 4
+
+
+def test_promo_block_keeps_prose_that_mentions_a_hotline():
+    text = "市民如遇问题，可拨打12345政务服务热线咨询，相关部门将在三个工作日内予以答复。"
+    assert kept(run("promo-block", PROSE, text)) == [PROSE, text]
+
+
+def test_promo_block_takes_short_lines_between_two_contact_lines():
+    doc = run("promo-block", PROSE, "产业招商/厂房租售：400 0123 021", "请说明您的需求，以便对接资源。", "或微信/手机：13391219793")
+    assert kept(doc) == [PROSE]
+
+
+def test_disclaimer_heading_takes_the_statement_under_it():
+    doc = run("disclaimer", PROSE, "【免责声明】", "本文仅代表作者观点，与本网无关。", "【特别声明】文中图片来自网络。")
+    assert kept(doc) == [PROSE]
+
+
+def test_captions_and_photo_credits_leave_the_body():
+    lines = ["▲ 项目施工现场", "△园区全景", "图为工人在车间内作业。", "（记者 张三 摄）", "图片来源：视觉中国", "王五 摄"]
+    assert kept(run("caption", PROSE, *lines)) == [PROSE]
+
+
+def test_captions_keep_prose_that_starts_like_a_caption():
+    text = "图书馆今年新增藏书两万册，读者借阅量同比增长三成，馆方表示将继续延长开放时间。"
+    assert kept(run("caption", PROSE, text)) == [PROSE, text]
+
+
+def test_credit_lines_leave_the_body_and_name_writer_and_editor():
+    doc = run("credit-line", PROSE, "文字 | 李四", "审核 | 赵六  排版 | 孙七", "责编 | 周八", "来源 | 某某发布")
+    assert kept(doc) == [PROSE]
+    assert doc.fields["authors"] == ["李四"] and doc.fields["editor"] == "周八" and doc.fields["source"] == "某某发布"
+
+
+def test_credit_line_keeps_a_sentence_with_a_bar():
+    text = "审核通过后，企业即可在平台上申报 | 办理。"
+    assert kept(run("credit-line", PROSE, text)) == [PROSE, text]
+
+
+def test_original_title_line_goes():
+    assert kept(run("original-title", "原标题：开发区建设再提速", PROSE)) == [PROSE]
+
+
+def test_repeated_quote_moves_a_sentence_repeated_from_the_body_to_pull_quotes():
+    sentence = "要以推动城市高质量发展为主题，实现全域空间的有机融合和深度协同。"
+    doc = run("repeated-quote", PROSE, sentence, "会议强调，" + sentence + "会议还部署了下一步工作。")
+    assert kept(doc) == [PROSE, "会议强调，" + sentence + "会议还部署了下一步工作。"]
+    assert doc.fields["pullQuotes"] == [sentence]
+
+
+def test_repeated_quote_keeps_short_labels_and_headings():
+    heading = "一要进一步加快机制重塑"
+    doc = run("repeated-quote", heading, heading + "。强化市级层面统筹，针对不同功能区的禀赋特色进行再精简。")
+    assert len(doc.lines) == 2
+
+
+def test_footer_becomes_source_and_editor():
+    doc = run("footer", PROSE, "本文来源：无锡日报 责任编辑：王五_NBJ11279")
+    assert kept(doc) == [PROSE]
+    assert doc.fields["source"] == "无锡日报" and doc.fields["editor"] == "王五"
+
+
+def test_footer_at_the_end_of_the_last_paragraph():
+    doc = run("footer", PROSE + "（来源：新华社 编辑：张三）")
+    assert kept(doc) == [PROSE]
+    assert doc.fields["source"] == "新华社" and doc.fields["editor"] == "张三"
+
+
+def test_footer_only_at_the_end_and_not_inside_words():
+    text = "数据来源：国家统计局。" + PROSE
+    last = "据统计，全年增速为百分之五，数据来源：国家统计局"
+    doc = run("footer", text, PROSE, last)
+    assert kept(doc)[0] == text and kept(doc)[-1] == last

@@ -2,36 +2,43 @@
 
 A profile is a TOML file (see README, "Adding a portal"). Profiles are matched to pages by URL
 regular expressions; a page no profile claims is cleaned in generic mode.
+
+Profiles are checked against a schema as they load (`cleaners.profiles.schema`): a wrong type, an
+unknown key, a selector or regex that does not compile, or an unsafe name is an error naming the file
+and the key. A registry skips (and logs) a bad profile instead of failing, so one broken file disables
+only its own portal. Regexes from profiles run with a time limit (`SafePattern`).
 """
 from __future__ import annotations
 
+import logging
 import os
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .schema import SELECTOR_KEYS, ProfileError, SafePattern, check_profile
+
 BUILTIN_DIR = Path(__file__).parent
 # Extra profile folders, os.pathsep-separated; later folders override earlier names.
 PATH_ENV = "CLEANERS_PROFILE_PATH"
 
-_SELECTOR_KEYS = ("body", "headline", "date", "source", "author", "editor", "breadcrumbs", "tags",
-                  "pull_quotes", "description")
+log = logging.getLogger(__name__)
 
-
-class ProfileError(ValueError):
-    pass
+__all__ = ["BUILTIN_DIR", "PATH_ENV", "Profile", "ProfileError", "ProfileRegistry", "SELECTOR_KEYS",
+           "SafePattern"]
 
 
 @dataclass(frozen=True)
 class Profile:
     name: str
     description: str = ""
-    url_patterns: tuple[re.Pattern, ...] = ()
-    selectors: dict[str, str] = field(default_factory=dict)
-    noise: dict[str, str] = field(default_factory=dict)        # chrome kind -> CSS selector
-    patterns: dict[str, re.Pattern] = field(default_factory=dict)  # field -> regex with (?P<value>)
+    url_patterns: tuple[SafePattern, ...] = ()
+    # field -> selectors tried in order (the first that selects anything wins)
+    selectors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    noise: dict[str, tuple[str, ...]] = field(default_factory=dict)     # chrome kind -> selectors (all applied)
+    remove: dict[str, tuple[SafePattern, ...]] = field(default_factory=dict)  # chrome kind -> line regexes
+    patterns: dict[str, SafePattern] = field(default_factory=dict)      # field -> regex with (?P<value>)
     crawl: dict[str, Any] = field(default_factory=dict)
     required: tuple[str, ...] = ()    # fields every article of the portal has (else: not an article)
     source_path: str = ""
@@ -39,63 +46,74 @@ class Profile:
     def matches(self, url: str | None) -> bool:
         return bool(url) and any(p.search(url) for p in self.url_patterns)
 
+    def select(self, root, key: str) -> list:
+        """The elements the first of the `key` selectors that matches anything selects."""
+        from ..html import select
+        for selector in self.selectors.get(key, ()):
+            found = select(root, selector)
+            if found:
+                return found
+        return []
+
+    def selector_text(self, key: str) -> str:
+        """The selectors of `key` as a person reads them (for messages)."""
+        return " | ".join(self.selectors.get(key, ()))
+
     @classmethod
     def from_dict(cls, data: dict[str, Any], source_path: str = "") -> "Profile":
-        where = source_path or data.get("name", "?")
-        name = data.get("name")
-        if not name or not isinstance(name, str):
-            raise ProfileError(f"{where}: a profile needs a string 'name'")
-        unknown = set(data.get("selectors", {})) - set(_SELECTOR_KEYS)
-        if unknown:
-            raise ProfileError(f"{where}: unknown selector keys {sorted(unknown)}; "
-                               f"known: {', '.join(_SELECTOR_KEYS)}")
-        try:
-            urls = tuple(re.compile(p) for p in data.get("url_patterns", ()))
-            patterns = {k: re.compile(v) for k, v in data.get("patterns", {}).items()}
-        except re.error as exc:
-            raise ProfileError(f"{where}: bad regular expression: {exc}") from exc
-        for key, rx in patterns.items():
-            if "value" not in rx.groupindex:
-                raise ProfileError(f"{where}: pattern '{key}' needs a group named 'value'")
-        return cls(
-            name=name,
-            description=data.get("description", ""),
-            url_patterns=urls,
-            selectors={k: v for k, v in data.get("selectors", {}).items() if v},
-            noise=dict(data.get("noise", {})),
-            patterns=patterns,
-            crawl=dict(data.get("crawl", {})),
-            required=tuple(data.get("required", ())),
-            source_path=source_path,
-        )
+        """A profile from parsed TOML; ProfileError (file, key, problem) if it breaks the schema."""
+        checked = check_profile(data, source_path or str(data.get("name", "?")))
+        return cls(source_path=source_path, **checked)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Profile":
         path = Path(path)
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
+        except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as exc:
             raise ProfileError(f"{path}: {exc}") from exc
         return cls.from_dict(data, str(path))
 
 
+def _claimed_name(path: Path) -> str:
+    """The name a (possibly broken) profile file claims: its `name`, else the file's stem."""
+    try:
+        name = tomllib.loads(path.read_text(encoding="utf-8")).get("name")
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+        name = None
+    return name if isinstance(name, str) and name else path.stem
+
+
 class ProfileRegistry:
-    """Profiles by name, and URL-rule lookup with generic mode (None) as the fallback."""
+    """Profiles by name, and URL-rule lookup with generic mode (None) as the fallback.
+
+    `errors` maps the name of every profile that failed to load to the reason; such a portal is
+    disabled (an earlier profile of the same name does not silently take its place)."""
 
     def __init__(self, profiles: list[Profile] | None = None):
         self._by_name: dict[str, Profile] = {}
+        self.errors: dict[str, str] = {}
         for profile in profiles or ():
             self.add(profile)
 
     def add(self, profile: Profile) -> None:
         self._by_name[profile.name] = profile
+        self.errors.pop(profile.name, None)
+
+    def disable(self, name: str, reason: str) -> None:
+        self._by_name.pop(name, None)
+        self.errors[name] = reason
+        log.error("profile %r disabled: %s", name, reason)
 
     @classmethod
     def from_dirs(cls, *dirs: str | os.PathLike) -> "ProfileRegistry":
         registry = cls()
         for directory in dirs:
             for path in sorted(Path(directory).glob("*.toml")):
-                registry.add(Profile.load(path))
+                try:
+                    registry.add(Profile.load(path))
+                except ProfileError as exc:
+                    registry.disable(_claimed_name(path), str(exc))
         return registry
 
     @classmethod
@@ -116,6 +134,8 @@ class ProfileRegistry:
         try:
             return self._by_name[name]
         except KeyError:
+            if name in self.errors:
+                raise ProfileError(f"profile {name!r} is disabled: {self.errors[name]}") from None
             raise ProfileError(f"no profile named {name!r}; known: {', '.join(self.names())}") from None
 
     def match(self, url: str | None) -> Profile | None:

@@ -9,7 +9,8 @@ from ..script import compile_tolerant
 from .base import LineRule, Rule, content_span
 
 _SEP = r"\s*[:：|｜/]\s*"
-_NAME = r"(?P<value>[^\s|｜,，;；:：()（）\[\]【】]{1,30}(?:\s+[\u4e00-\u9fff·]{2,4})*)"
+# A name, or names separated by spaces; a following 'label：' is the next field, not a name.
+_NAME = r"(?P<value>[^\s|｜,，;；:：()（）\[\]【】]{1,30}(?:\s+[\u4e00-\u9fff·]{2,4}(?![\u4e00-\u9fff]*\s*[:：|｜]))*)"
 
 # Field extractors used on meta lines: label, separator, value. The value stops at the next label.
 FIELD_PATTERNS = {

@@ -49,6 +49,15 @@ def _too_large(exc) -> bool:
     return type(exc.__cause__).__name__ == "_DecompressionMaxSizeExceeded" or "DOWNLOAD_MAXSIZE" in str(exc)
 
 
+def _links(response, selector: str | None):
+    """The <a> elements a profile's link selector names: CSS, or XPath when it starts with '/'."""
+    if not selector:
+        return ()
+    if selector.lstrip().startswith(("/", "(", "./")):
+        return response.xpath(selector)
+    return response.css(selector)
+
+
 class PortalSpider(scrapy.Spider):
     """Subclasses set `name` (= profile name); everything else comes from the profile."""
 
@@ -83,9 +92,9 @@ class PortalSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):  # a PDF or image where a list was expected: no links
             return
         crawl = self.profile.crawl
-        for link in response.css(crawl.get("article_links", "")) if crawl.get("article_links") else ():
+        for link in _links(response, crawl.get("article_links")):
             yield response.follow(link, callback=self.parse_article, errback=self.failed)
-        for link in response.css(crawl.get("pagination_links", "")) if crawl.get("pagination_links") else ():
+        for link in _links(response, crawl.get("pagination_links")):
             yield response.follow(link, callback=self.parse, errback=self.failed)
 
     def parse_article(self, response):

@@ -1,0 +1,199 @@
+"""`python -m bench.learned [--no-write] [PORTAL ...]`: profiles learned from a portal's own pages,
+against the portal's golden articles (which its hand-written profile produced and a person reviewed).
+
+For every fixture portal, `cleaners.learn` drafts a profile from the portal's saved pages with the
+hand-written profile hidden, and the article pages are cleaned with it. Scored per portal, beside
+generic mode and the hand-written profile:
+
+* body F1: the shared metric (4-token shingles, bench/metric.py) of the article body against the
+  golden body, averaged over the portal's articles;
+* chrome leaks: body lines that are not in the golden body (chrome the cleaners let through);
+* metadata: golden fields (headline, datePublished, authors, source, editor, breadcrumbs, tags,
+  pullQuotes, additionalProperties values) reproduced exactly, out of those the golden item has;
+* non-articles: list/other pages still rejected.
+
+Two learned columns: "learned" learns from all of the portal's pages (what `learn` does for a user);
+"held-out" learns once per article page from all the other pages and scores only that page, so every
+page it is scored on was unseen while learning. Writes its section of BENCHMARKS.md between
+`<!-- learned:start -->` and `<!-- learned:end -->` (the rest of the file belongs to `python -m bench`).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import sys
+from pathlib import Path
+
+from cleaners import Cleaner, Page, ProfileRegistry
+from cleaners.learn import learn, load_samples
+from cleaners.learn.dom import norm
+
+from .metric import prf
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+GOLDEN = ROOT / "tests" / "golden"
+BENCHMARKS = ROOT / "BENCHMARKS.md"
+START, END = "<!-- learned:start -->", "<!-- learned:end -->"
+META = ("headline", "datePublished", "authors", "source", "editor", "breadcrumbs", "tags", "pullQuotes",
+        "additionalProperties")
+SYSTEMS = ("learned", "held-out", "generic", "hand")
+
+
+def _meta_value(item: dict, key: str):
+    value = item.get(key)
+    if key == "additionalProperties":   # learned names may differ ('发布开发区' for 'zone'): compare values
+        return sorted(p["value"] for p in value or [])
+    return value
+
+
+def score_item(item: dict, golden: dict) -> dict:
+    if "reason" in item or "rejection" in item:
+        return {"f1": 0.0, "leaks": 0, "meta": 0, "meta_of": sum(1 for k in META if golden.get(k)),
+                "missing": [k for k in META if golden.get(k)], "rejected": True}
+    gold_lines = {norm(t) for t in golden["articleBody"].split("\n")}
+    leaks = [t for t in item["articleBody"].split("\n") if norm(t) and norm(t) not in gold_lines]
+    wanted = [k for k in META if golden.get(k)]
+    right = [k for k in wanted if _meta_value(item, k) == _meta_value(golden, k)]
+    return {"f1": prf(item["articleBody"], golden["articleBody"])[2], "leaks": len(leaks), "leak_lines": leaks,
+            "meta": len(right), "meta_of": len(wanted), "missing": [k for k in wanted if k not in right]}
+
+
+def _page(folder: Path, page: dict) -> Page:
+    return Page(body=(folder / page["file"]).read_bytes(), url=page["url"],
+                headers={"content-type": page.get("content_type", "")})
+
+
+def _learned_cleaner(samples, portal: str) -> Cleaner:
+    return Cleaner(ProfileRegistry([learn(samples, portal).profile()]))
+
+
+def bench_portal(folder: Path) -> dict:
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    portal = manifest["portal"]
+    pages = manifest["pages"]
+    samples = load_samples([str(folder)])
+    by_file = {Path(s.path).name: s for s in samples}
+    cleaners = {"learned": _learned_cleaner(samples, portal), "generic": Cleaner(ProfileRegistry([])),
+                "hand": Cleaner()}
+    rows = {name: [] for name in SYSTEMS}
+    non_articles = {name: [0, 0] for name in SYSTEMS}
+    for page in pages:
+        golden = json.loads((GOLDEN / portal / (Path(page["file"]).stem + ".json")).read_text(encoding="utf-8"))
+        for name in SYSTEMS:
+            if name == "held-out":
+                others = [s for f, s in by_file.items() if f != page["file"]]
+                cleaner = _learned_cleaner(others, portal) if page["kind"] == "article" else cleaners["learned"]
+            else:
+                cleaner = cleaners[name]
+            item = cleaner.run(_page(folder, page), "generic" if name == "generic" else portal)
+            if page["kind"] == "article":
+                rows[name].append({"page": page["file"], **score_item(item, golden)})
+            else:
+                non_articles[name][0] += "reason" in item
+                non_articles[name][1] += 1
+    return {"portal": portal, "rows": rows, "non_articles": non_articles}
+
+
+def summarise(result: dict) -> dict:
+    out = {}
+    for name, rows in result["rows"].items():
+        n = len(rows)
+        out[name] = {"n": n, "f1": sum(r["f1"] for r in rows) / n if n else 0.0,
+                     "leaks": sum(r["leaks"] for r in rows), "meta": sum(r["meta"] for r in rows),
+                     "meta_of": sum(r["meta_of"] for r in rows),
+                     "missing": sorted({k for r in rows for k in r["missing"]}),
+                     "rejected": result["non_articles"][name]}
+    return out
+
+
+def table(results: list[dict]) -> str:
+    head = ("| portal | articles | " + " | ".join(f"F1 {s}" for s in SYSTEMS) + " | "
+            + " | ".join(f"leaks {s}" for s in SYSTEMS) + " | " + " | ".join(f"metadata {s}" for s in SYSTEMS)
+            + " | non-articles rejected (learned) |")
+    lines = [head, "|" + " --- |" * (head.count("|") - 1)]
+    totals = {s: {"f1": 0.0, "n": 0, "leaks": 0, "meta": 0, "meta_of": 0} for s in SYSTEMS}
+    for result in results:
+        summ = summarise(result)
+        cells = [result["portal"], str(summ["learned"]["n"])]
+        cells += [f"{summ[s]['f1']:.3f}" for s in SYSTEMS]
+        cells += [str(summ[s]["leaks"]) for s in SYSTEMS]
+        cells += [f"{summ[s]['meta']}/{summ[s]['meta_of']}" + (f" (misses {', '.join(summ[s]['missing'])})"
+                                                                if summ[s]["missing"] and s != "generic" else "")
+                  for s in SYSTEMS]
+        cells.append("{}/{}".format(*summ["learned"]["rejected"]))
+        lines.append("| " + " | ".join(cells) + " |")
+        for s in SYSTEMS:
+            t = totals[s]
+            t["f1"] += summ[s]["f1"] * summ[s]["n"]
+            t["n"] += summ[s]["n"]
+            for k in ("leaks", "meta", "meta_of"):
+                t[k] += summ[s][k]
+    cells = ["**all**", str(totals["learned"]["n"])]
+    cells += [f"**{totals[s]['f1'] / max(totals[s]['n'], 1):.3f}**" for s in SYSTEMS]
+    cells += [str(totals[s]["leaks"]) for s in SYSTEMS]
+    cells += [f"{totals[s]['meta']}/{totals[s]['meta_of']}" for s in SYSTEMS]
+    cells.append("")
+    lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def section(results: list[dict]) -> str:
+    today = dt.date.today().isoformat()
+    return "\n".join([
+        START,
+        "## Learned profiles (`python -m bench.learned`, `make bench-learn`)",
+        "",
+        f"{today}. For each fixture portal, `python -m cleaners learn` drafted a profile from the portal's "
+        "saved pages alone (its hand-written profile hidden; no hand edits), and its article pages were "
+        "cleaned with the draft. Against the golden articles (reviewed output of the hand-written "
+        "profile): body F1 (4-token shingles, mean over articles), chrome leaks (body lines not in the "
+        "golden body), metadata fields reproduced exactly (headline, datePublished, authors, source, "
+        "editor, breadcrumbs, tags, pullQuotes, additionalProperties values) out of those the golden "
+        "item has. *learned*: learned from all the portal's pages; *held-out*: learned without the page "
+        "being scored (one draft per article page), so it measures pages the learner never saw; "
+        "*generic*: no profile; *hand*: the hand-written profile. Targets (issue 10): learned F1 >= 0.99, "
+        "0 leaks, every metadata field the hand profile gets.",
+        "",
+        table(results),
+        END,
+    ])
+
+
+def write(text: str) -> None:
+    current = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else ""
+    if START in current and END in current:
+        new = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: text, current, flags=re.S)
+    else:
+        new = current.rstrip("\n") + "\n\n" + text + "\n"
+    BENCHMARKS.write_text(new, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.learned")
+    parser.add_argument("portals", nargs="*", help="fixture portals (default: all)")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
+    parser.add_argument("--pages", action="store_true", help="also print per-page scores and leaked lines")
+    args = parser.parse_args(argv)
+    folders = sorted(p.parent for p in FIXTURES.glob("*/manifest.json"))
+    if args.portals:
+        folders = [f for f in folders if f.name in args.portals]
+    results = [bench_portal(f) for f in folders]
+    text = section(results)
+    print(text)
+    if args.pages:
+        for result in results:
+            for name in ("learned", "held-out"):
+                for row in result["rows"][name]:
+                    print(f"{result['portal']}/{row['page']} [{name}] F1 {row['f1']:.3f} leaks {row.get('leak_lines')} "
+                          f"missing {row['missing']}")
+    if not args.no_write and not args.portals:
+        write(text)
+        print(f"wrote the learned section of {BENCHMARKS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,229 @@
+"""Chrome that sits inside the article container without a class name to give it away: promotional
+blocks in the middle of the text, disclaimers, photo captions, self-media credit lines, 原标题 lines,
+quotes that repeat the body, and the source/editor footer closing the article.
+
+They are recognised by how such lines are phrased and how short they are, never by a site's sentence.
+"""
+from __future__ import annotations
+
+import re
+
+from ..document import Document, Line
+from ..script import compile_tolerant
+from .base import LineRule, Rule, is_prose
+from .meta import capture_fields, split_names
+
+# -- promotional blocks -----------------------------------------------------------------------------
+# A bracketed heading of an advertisement or a business notice: 【招商合作】, 【广告】, [商务热线] …
+PROMO_HEADING = compile_tolerant(
+    r"^\s*[【\[〖]\s*[^】\]〗]{0,8}(招商|广告|推广|合作|加盟|热线|商务|投稿|订阅|报名|招聘|赞助|联系)[^】\]〗]{0,8}[】\]〗]")
+# Lines of such a block: phone/hotline/contact fields, QR-code and follow-us calls.
+PROMO_LINE = compile_tolerant(
+    r"(热线|电话|手机|微信|联系人|咨询|地址|邮箱|传真|QQ)\s*[:：]|扫码|扫一扫|长按.{0,8}(识别|二维码|关注)|二维码"
+    r"|关注.{0,10}(公众号|微信|视频号|抖音|我们)|下载.{0,12}(客户端|APP)|客户端.{0,6}下载|(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)|(?<!\d)[48]00[-\s]?\d{3,4}[-\s]?\d{3,4}(?!\d)", re.I)
+
+
+class InBodyPromoRule(Rule):
+    """A promo heading (【招商…】) and the short lines under it, up to the next paragraph of prose;
+    short 扫码/关注/热线/phone lines anywhere in the body, with the short lines between two of them."""
+    name = "promo-block"
+    kind = "chrome"
+    description = "advertising and business-contact blocks inside the article"
+    max_len, max_gap = 80, 4
+
+    def apply(self, doc: Document) -> None:
+        lines, drop, anchors = doc.lines, set(), []
+        for i, line in enumerate(lines):
+            text = line.text
+            if PROMO_HEADING.search(text) and len(text) <= 200:
+                drop.add(i)
+                j = i + 1
+                while j < len(lines) and len(lines[j].text) <= self.max_len and not is_prose(lines[j], 25):
+                    drop.add(j)
+                    j += 1
+            elif len(text) <= self.max_len and PROMO_LINE.search(text) and not _sentence_like(text):
+                anchors.append(i)
+        drop.update(anchors)
+        for a, b in zip(anchors, anchors[1:]):
+            if b - a <= self.max_gap and all(len(lines[k].text) <= self.max_len for k in range(a + 1, b)):
+                drop.update(range(a + 1, b))
+        for k in sorted(drop):
+            self.drop(doc, lines[k])
+        doc.lines = [line for k, line in enumerate(lines) if k not in drop]
+
+
+def _sentence_like(text: str) -> bool:
+    """Prose mentioning a phone or an account ('市民可拨打热线咨询。') rather than a contact field."""
+    return len(text) >= 30 and bool(re.search(r"[，,].*[。！？]$", text))
+
+
+# -- disclaimers --------------------------------------------------------------------------------
+DISCLAIMER_HEADING = compile_tolerant(r"^\s*[【\[〖(（]\s*(免责声明|特别声明|郑重声明|版权声明|声明)\s*[】\]〗)）]\s*[:：]?")
+
+
+class BracketedDisclaimerRule(Rule):
+    """【免责声明】 paragraphs; a heading alone on its line takes the statement under it along."""
+    name = "disclaimer"
+    kind = "chrome"
+    description = "【免责声明】 / 【特别声明】 paragraphs"
+
+    def apply(self, doc: Document) -> None:
+        drop = set()
+        for i, line in enumerate(doc.lines):
+            m = DISCLAIMER_HEADING.search(line.text)
+            if not m:
+                continue
+            drop.add(i)
+            if not line.text[m.end():].strip() and i + 1 < len(doc.lines) and len(doc.lines[i + 1].text) <= 400:
+                drop.add(i + 1)
+        for k in sorted(drop):
+            self.drop(doc, doc.lines[k])
+        doc.lines = [line for k, line in enumerate(doc.lines) if k not in drop]
+
+
+# -- photo captions -----------------------------------------------------------------------------
+CAPTION = LineRule(
+    "caption",
+    r"^\s*[▲△↑▼▽]|^\s*[(（]?\s*图\s*为|^\s*[(（]?\s*(图片?|照片|配图)\s*[:：]|^\s*[(（]?\s*(图片来源|图源|图片提供|摄影)\s*[:：|｜]"
+    r"|(记者|通讯员|特约|本报)?\s*[\u4e00-\u9fff·]{2,4}\s*[/／]?\s*(摄|摄影|供图)\s*[)）]?\s*$|[(（]\s*(图片来源|图源|资料图)[^)）]{0,30}[)）]\s*$",
+    max_len=90, description="photo captions and credits (▲…, 图为…, …摄, 图片来源)")
+
+
+# -- self-media credit lines ----------------------------------------------------------------------
+_ROLE = (r"(文字|文案|撰文|作者|文|图片|图文|摄影|摄像|视频|剪辑|配音|设计|美编|排版|编排|校对|审核|审校|初审|复审|终审|"
+         r"责编|责任编辑|编辑|主编|监制|出品|统筹|策划|制作|记者|通讯员|来源|翻译|插画|海报)")
+_CREDIT = _ROLE + r"\s*[|｜丨/:：]\s*[^|｜丨/:：\s]{1,16}"
+CREDIT_LINE = compile_tolerant(r"^\s*(" + _CREDIT + r")(\s+" + _CREDIT + r"|\s+[\u4e00-\u9fff·]{2,4})*\s*$")
+# Which credits name a field: the writer, the editor, the source.
+_CREDIT_FIELDS = (("authors", compile_tolerant(r"(?:文字|撰文|作者|记者|(?<![\u4e00-\u9fff])文)\s*[|｜丨/:：]\s*(?P<value>[^|｜丨/:：\s]{1,16}(?:\s+[\u4e00-\u9fff·]{2,4})*)")),
+                  ("editor", compile_tolerant(r"(?:责编|责任编辑|编辑)\s*[|｜丨/:：]\s*(?P<value>[^|｜丨/:：\s]{1,16})")),
+                  ("source", compile_tolerant(r"(?:来源)\s*[|｜丨/:：]\s*(?P<value>[^|｜丨/:：\s]{1,20})")))
+
+
+class CreditLineRule(Rule):
+    """'文字 | 某某  审核 | 某某' production credits of self-media posts; writer, editor and source kept."""
+    name = "credit-line"
+    kind = "meta"
+    description = "self-media credit lines (文字 | …, 审核 | …, 责编 | …, 排版 | …)"
+    max_len = 80
+
+    def apply(self, doc: Document) -> None:
+        keep = []
+        for line in doc.lines:
+            if len(line.text) <= self.max_len and CREDIT_LINE.search(line.text):
+                for name, rx in _CREDIT_FIELDS:
+                    m = rx.search(line.text)
+                    if m:
+                        value = m.group("value").strip()
+                        doc.set_default(name, split_names(value) if name == "authors" else value)
+                self.drop(doc, line)
+            else:
+                keep.append(line)
+        doc.lines = keep
+
+
+ORIGINAL_TITLE = LineRule(
+    "original-title", r"^\s*[(（【\[]?\s*原标题\s*[:：]", kind="meta", max_len=120,
+    description="原标题：… lines (the title the story had where it was first published)")
+
+
+# -- quotes repeating the body --------------------------------------------------------------------
+def _squash(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text).lower()
+
+
+def _chinese_sentence(text: str) -> bool:
+    """A whole Chinese sentence (a repeated label, name or list entry is not a quote)."""
+    return len(_HAN.findall(text)) >= 20 and bool(re.search(r"[。！？][”」』]?$", text.strip()))
+
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+class RepeatedQuoteRule(Rule):
+    """A short line whose words are all in another, longer paragraph: a highlight or block quote
+    repeating a sentence of the body (kept as `pullQuotes`)."""
+    name = "repeated-quote"
+    kind = "pull-quote"
+    description = "block quotes and highlights that repeat a sentence of the body"
+    min_len, max_len = 15, 150
+
+    def apply(self, doc: Document) -> None:
+        squashed = [_squash(line.text) for line in doc.lines]
+        headline = _squash(doc.fields.get("headline") or "")
+        joined = "\x00".join(squashed)
+        quotes, keep = [], []
+        for i, line in enumerate(doc.lines):
+            s = squashed[i]
+            # Found in the text more often than as lines of its own: it repeats part of a paragraph.
+            if (self.min_len <= len(s) <= self.max_len and s != headline and line.link_chars == 0
+                    and (line.tag == "blockquote" or _chinese_sentence(line.text))
+                    and joined.count(s) > squashed.count(s)):
+                quotes.append(line.text)
+                self.drop(doc, line)
+            else:
+                keep.append(line)
+        if quotes:
+            doc.lines = keep
+            doc.fields["pullQuotes"] = doc.fields.get("pullQuotes", []) + quotes
+
+
+# -- footers: source and editor closing the article ---------------------------------------------
+_FOOTER_LABEL = r"(?:本文|文章|稿件|信息|新闻)?(?:来源|出处|稿源)|责任编辑|编辑|责编|审核|校对|作者"
+# A footer segment at the end of the last lines: '（来源：某报 编辑：某某）', '本文来源：… 责任编辑：…'.
+FOOTER = compile_tolerant(
+    r"(?:^|(?<=[\s。！？”」]))[(（【\[]?\s*(?:" + _FOOTER_LABEL + r")\s*[:：]\s*[^。！？]{1,60}?\s*[)）】\]]?\s*$")
+_EDITOR_CODE = re.compile(r"[_＿][A-Za-z]{1,6}\d{2,}$")   # CMS user codes after editors' names
+
+
+class FooterRule(Rule):
+    """The source/editor footer closing the article (本文来源：… 责任编辑：…), on its own line or at
+    the end of the last paragraph: removed, kept as `source` / `editor`."""
+    name = "footer"
+    kind = "meta"
+    description = "本文来源/责任编辑 footers at the end of the article"
+    tail = 3
+
+    def apply(self, doc: Document) -> None:
+        for i in range(len(doc.lines) - 1, max(len(doc.lines) - 1 - self.tail, -1), -1):
+            line = doc.lines[i]
+            m = FOOTER.search(line.text)
+            if not m:
+                continue
+            # The footer starts at the first label of the run of labelled fields at the end.
+            start = _first_label(line.text, m.start())
+            segment = line.text[start:]
+            self._capture(doc, segment)
+            head = line.text[:start].rstrip()
+            doc.remove(self.name, segment)
+            if head:
+                doc.lines[i] = Line(head, line.tag, min(line.link_chars, len(head)), line.heading)
+            else:
+                del doc.lines[i]
+
+    def _capture(self, doc: Document, segment: str) -> None:
+        text = re.sub(r"(?:本文|文章|稿件|信息|新闻)(来源|出处|稿源)", r"\1", segment)
+        text = re.sub(r"[)）】\]]", " ", text)
+        capture_fields(doc, text)
+        editor = doc.fields.get("editor")
+        if isinstance(editor, str):
+            doc.fields["editor"] = _EDITOR_CODE.sub("", editor)
+
+
+_ANY_LABEL = compile_tolerant(r"(?:^|(?<=[\s。！？”」]))[(（【\[]?\s*(?:" + _FOOTER_LABEL + r")\s*[:：]")
+
+
+def _first_label(text: str, end: int) -> int:
+    """Walk back over labelled fields ('来源：A 编辑：B') that precede the last one."""
+    start = end
+    for m in _ANY_LABEL.finditer(text[:end]):
+        between = text[m.end():start]
+        if not re.search(r"[。！？]", between) and len(between) <= 60:
+            return m.start()
+    return start
+
+
+RULES = (InBodyPromoRule(), BracketedDisclaimerRule(), CAPTION, CreditLineRule(), ORIGINAL_TITLE,
+         RepeatedQuoteRule())
+# After the related/link-list rules, so that the footer is the end of what is left.
+TAIL_RULES = (FooterRule(),)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import bounds
 from .document import Document, Page, Rejected
 from .encoding import decode
 from .extract import EXTRACTORS, Extractor, ProfileExtractor
@@ -20,7 +21,9 @@ from .validate import validate
 
 class Cleaner:
     def __init__(self, registry: ProfileRegistry | None = None, convert: str | None = "auto",
-                 generic: str | Extractor = "generic", rules=DEFAULT_RULES):
+                 generic: str | Extractor = "generic", rules=DEFAULT_RULES,
+                 max_elements: int = bounds.MAX_ELEMENTS, max_lines: int = bounds.MAX_LINES):
+        self.max_elements, self.max_lines = max_elements, max_lines
         self.registry = registry if registry is not None else ProfileRegistry.default()
         self.convert = convert
         self.generic = EXTRACTORS[generic]() if isinstance(generic, str) else generic
@@ -35,6 +38,7 @@ class Cleaner:
         doc.tree = parse(doc.html)
         if doc.tree is None:
             raise Rejected("empty", "the page has no HTML content")
+        bounds.check_elements(doc.tree, self.max_elements)
         return doc
 
     def extract(self, doc: Document) -> Document:
@@ -44,6 +48,7 @@ class Cleaner:
         extractor = ProfileExtractor() if doc.profile else self.generic
         doc.lines = extractor.extract(doc)
         doc.fields.setdefault("extractor", extractor.name)
+        bounds.check_lines(doc.lines, self.max_lines)
         return doc
 
     def clean(self, doc: Document) -> Document:

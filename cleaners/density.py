@@ -12,12 +12,13 @@ No page, site or sentence is known here: only the shape of prose versus chrome.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 
 _PUNCT = re.compile(r"[，。！？；、：,.!?;]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_SPACE = re.compile(r"\s+")
+_NOT_CJK = re.compile(r"[^\u3400-\u9fff\uf900-\ufaff]+")
 
 # Class/id words that mean chrome, and words that mean content (readability's lists, plus the pinyin
 # abbreviations Chinese CMSs use: zw = 正文, nr = 内容, wz = 文章).
@@ -43,12 +44,12 @@ MIN_PARAGRAPH = 12      # units (a Han character is one, a Latin word about one)
 
 def _units(text: str) -> float:
     """Length in reading units: Han characters count one each, other text about one per word."""
-    cjk = len(_CJK.findall(text))
+    cjk = len(_NOT_CJK.sub("", text))  # what is left without the other runs: no per-character work
     return cjk + (len(text) - cjk) / 6.0
 
 
 class Stats:
-    __slots__ = ("text", "links", "punct", "score", "own", "prose", "noise", "inline", "inline_links", "labels", "threads")
+    __slots__ = ("text", "links", "punct", "score", "own", "prose", "noise", "inline", "inline_links", "labels", "threads", "thread")
 
     def __init__(self):
         self.text = 0.0     # units of text in the subtree
@@ -62,6 +63,7 @@ class Stats:
         self.inline_links = 0.0
         self.labels = 0     # short texts in the subtree that label a comment widget (跟贴, 评论, 回复…)
         self.threads = 0    # comment threads in the subtree (this element included)
+        self.thread = False  # this element is a comment thread (see _is_thread)
 
     @property
     def link_density(self) -> float:
@@ -82,14 +84,30 @@ def _names(el) -> str:
     return f"{el.get('class') or ''} {el.get('id') or ''}"
 
 
+@lru_cache(maxsize=8192)
+def _negative(names: str) -> bool:
+    # (cached: the case-insensitive alternation costs ~80 µs a call, and class names repeat on a page)
+    return bool(NEGATIVE.search(names))
+
+
+@lru_cache(maxsize=8192)
+def _positive(names: str) -> bool:
+    return bool(POSITIVE.search(names))
+
+
+@lru_cache(maxsize=8192)
+def _comments(names: str) -> bool:
+    return bool(COMMENTS.search(names))
+
+
 def _class_weight(el) -> float:
     names = _names(el)
     if not names.strip():
         return 0.0
     weight = 0.0
-    if NEGATIVE.search(names):
+    if _negative(names):
         weight -= 25
-    if POSITIVE.search(names):
+    if _positive(names):
         weight += 25
     return weight
 
@@ -97,9 +115,9 @@ def _class_weight(el) -> float:
 def _multiplier(el) -> float:
     """Chrome names shrink an element's score: a comment thread can hold more prose than the post."""
     names = _names(el)
-    if not names.strip() or POSITIVE.search(names) and not COMMENTS.search(names):
+    if not names.strip() or _positive(names) and not _comments(names):
         return 1.0
-    return 0.25 if NEGATIVE.search(names) else 1.0
+    return 0.25 if _negative(names) else 1.0
 
 
 INLINE = frozenset(("a", "b", "strong", "em", "i", "u", "span", "font", "small", "big", "sub", "sup", "img",
@@ -138,10 +156,12 @@ def measure(root) -> dict:
                     own_links += cs.inline_links
             if child.tail:
                 own_parts.append(child.tail)
-        own_text = _SPACE.sub("", "".join(own_parts))
-        if own_text and len(own_text) <= LABEL_LEN and COMMENT_LABEL.search(own_text):
+        own_text = "".join("".join(own_parts).split())  # without whitespace (str.split: no per-gap match)
+        # (inline text is judged with its block: counted there once)
+        if own_text and not inline and len(own_text) <= LABEL_LEN and COMMENT_LABEL.search(own_text):
             s.labels += 1
         if items >= MIN_ITEMS and not inline:
+            s.thread = True
             s.threads += 1
         if inline:
             # Hand the text up to the enclosing block; count nothing here.
@@ -167,7 +187,7 @@ def measure(root) -> dict:
             else:
                 s.noise += units
         names = _names(el)
-        if names.strip() and NEGATIVE.search(names) and (COMMENTS.search(names) or not POSITIVE.search(names)):
+        if names.strip() and _negative(names) and (_comments(names) or not _positive(names)):
             # Prose inside comment threads, related boxes and sidebars is mostly not the article.
             s.noise += s.prose * 0.8
             s.prose *= 0.2
@@ -228,16 +248,11 @@ MIN_ITEMS = 3      # a thread has at least this many entries
 
 
 def _is_thread(el, stats: dict) -> bool:
-    """A comment thread by structure and vocabulary, whatever its class names: several block
-    children that each hold some prose and their own comment labels (回复, 举报, 网友…, reply)."""
-    items = 0
-    for child in el:
-        cs = stats.get(child)
-        if cs is not None and cs.labels and cs.prose > 0 and child.tag not in INLINE and child.tag != "p":
-            items += 1
-            if items >= MIN_ITEMS:
-                return True
-    return False
+    """A comment thread by structure and vocabulary, whatever its class names: MIN_ITEMS or more
+    block children that each hold some prose and their own comment labels (回复, 举报, 网友…, reply);
+    measured in `measure`'s pass."""
+    s = stats.get(el)
+    return s is not None and s.thread
 
 
 def _labelled_widget(el, stats: dict) -> bool:
@@ -245,7 +260,7 @@ def _labelled_widget(el, stats: dict) -> bool:
     node, depth = el, 0
     while node is not None and node.tag != "body" and depth <= 3:
         s = stats.get(node)
-        if s is not None and s.threads and _is_thread(node, stats):
+        if s is not None and s.thread:
             return True
         node, depth = node.getparent(), depth + 1
     return False
@@ -362,7 +377,7 @@ def drop_chrome(container, stats: dict) -> list:
         chrome = False
         if el.tag in CHROME_TAGS:
             chrome = True
-        elif weight < 0 and (s.text < 0.8 * total or COMMENTS.search(_names(el))):
+        elif weight < 0 and (s.text < 0.8 * total or _comments(_names(el))):
             chrome = True
         elif s.threads and s.text < 0.5 * total and el.tag in ("div", "section", "ul", "ol", "form"):
             chrome = True   # a block holding a comment thread with no telling class name

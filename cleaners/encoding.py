@@ -75,12 +75,20 @@ def declared_encodings(body: bytes, content_type: str = "") -> list[str]:
     return names
 
 
+# Control bytes that text never uses (NUL, C0 except tab/newlines/form feed/escape, DEL). A stray one
+# is damage in a text page; this share of the first 4 KB is a binary file (random bytes have ~10%).
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+_BINARY_SHARE = 0.02
+
+
 def looks_binary(body: bytes) -> bool:
     head = body[:1024].lstrip()
     if any(head.startswith(magic) for magic in _BINARY_MAGIC):
         return True
-    # NUL bytes do not occur in text, except in UTF-16/32 (handled by their BOM).
-    return b"\x00" in body[:4096] and not any(body.startswith(b) for b, _ in _BOMS)
+    if any(body.startswith(b) for b, _ in _BOMS):  # UTF-16/32 text is full of NUL bytes
+        return False
+    sample = body[:4096]
+    return len(_BINARY_BYTES.findall(sample)) > max(4, _BINARY_SHARE * len(sample))
 
 
 def _strict(body: bytes, name: str) -> str | None:
@@ -109,7 +117,13 @@ def _replacement_ratio(text: str) -> float:
 
 
 def decode(body: bytes | str, content_type: str = "") -> tuple[str, str]:
-    """Return (text, codec name). Raises Rejected('binary' | 'decode-failed')."""
+    """Return (text, codec name), without NUL characters (stray ones are damage, not text).
+    Raises Rejected('empty' | 'binary' | 'decode-failed')."""
+    text, name = _decode(body, content_type)
+    return text.replace("\x00", ""), name
+
+
+def _decode(body: bytes | str, content_type: str = "") -> tuple[str, str]:
     if isinstance(body, str):
         return body, "unicode"
     if not body.strip():

@@ -20,7 +20,14 @@ ul body html caption
 """.split())
 HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
-_WS = re.compile(r"[ \t\r\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
+# The documented page bound (the crawler's DOWNLOAD_MAXSIZE, the command line's MAX_BYTES), in
+# characters: a page this size may hold text nodes past libxml2's own 10 MB limit.
+MAX_PAGE_CHARS = 20 * 1024 * 1024
+
+_SPACES = r"[ \t\r\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]"
+# Runs of two or more, or one that is not a plain space: a single ' ' is left alone (in English text
+# every word gap would otherwise be a match to rebuild, seconds on a 10 MB paragraph).
+_WS = re.compile(rf"{_SPACES}{{2,}}|[\t\r\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]")
 
 
 def normalise_space(text: str) -> str:
@@ -37,18 +44,24 @@ def parse(html: str):
     root, errors = _parse(html)
     if any("Excessive depth" in e for e in errors):
         from .nesting import flatten
-        root, errors = _parse(flatten(html))
+        html = flatten(html)
+        root, errors = _parse(html)
+    if errors and not any("depth" in e for e in errors) and len(html) <= MAX_PAGE_CHARS:
+        # A text node over libxml2's 10 MB buffer limit, in a page under the documented size bound:
+        # parse it with the limit lifted (the input is bounded, and the HTML parser never expands
+        # entities, so nothing here can grow past the page itself).
+        root, errors = _parse(html, huge=True)
     if errors:  # libxml2 gave up part way: the tree is missing text, so say why instead
         deep = any("depth" in e for e in errors)
         raise Rejected("too-deep" if deep else "too-large", f"the HTML parser stopped: {errors[0]}")
     return root
 
 
-def _parse(html: str):
-    """(root, resource-limit errors). huge_tree stays off: it would lift libxml2's guards against
-    oversized text nodes and deep trees; the HTML parser never expands DTD entities."""
+def _parse(html: str, huge: bool = False):
+    """(root, resource-limit errors). huge_tree stays off unless asked: it lifts libxml2's guards
+    against oversized text nodes and deep trees; the HTML parser never expands DTD entities."""
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False,
-                                  huge_tree=False, no_network=True)
+                                  huge_tree=huge, no_network=True)
     root = lxml.html.document_fromstring(html, parser=parser)
     return root, [e.message for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"]
 

@@ -17,8 +17,13 @@ MIN_HAN, MIN_LATIN, MIN_SENTENCES = 40, 15, 2
 MIN_HAN_ANY, MIN_LATIN_ANY = 120, 60
 
 
+_NOT_HAN = re.compile(r"[^\u3400-\u9fff]+")
+_NON_HAN_WORD = re.compile(r"[^\W\u3400-\u9fff]+")
+
+
 def words(text: str) -> int:
-    return len(_WORD.findall(text))
+    """len(_WORD.findall(text)), without a list of every Han character (linear and cheap on 10 MB)."""
+    return len(_NOT_HAN.sub("", text)) + len(_NON_HAN_WORD.findall(text))
 
 
 def sentences(text: str) -> int:

@@ -16,6 +16,8 @@ import argparse
 import asyncio
 import json
 import logging
+import os
+import socket
 import sys
 import time
 import warnings
@@ -23,7 +25,10 @@ import warnings
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, ScrapyDeprecationWarning
 from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.request import request_from_dict
+
+from .middlewares import url_key
 
 logger = logging.getLogger(__name__)
 # scrapy-redis 0.9 still passes spider= to the stats collector: one warning per request, not ours to fix.
@@ -41,6 +46,7 @@ REDIS_SETTINGS = {
     "STATE_BACKEND": "crawler.redis_state.RedisStore",
 }
 START_MIDDLEWARE = "crawler.distributed.RedisStartRequests"
+ACCOUNTING_EXTENSION = "crawler.distributed.RedisAccounting"
 
 
 class RedisAddon:
@@ -62,6 +68,7 @@ class RedisAddon:
             settings.set("INCREMENTAL_RESET", False, priority="cmdline")
         # Close to the spider, so the built-in middlewares see Redis start requests like any other.
         settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", START_MIDDLEWARE, 950)
+        settings.set_in_component_priority_dict("EXTENSIONS", ACCOUNTING_EXTENSION, 510)
         if settings.getbool("DISTRIBUTED_ITEMS_TO_REDIS"):
             settings.set_in_component_priority_dict("ITEM_PIPELINES", "scrapy_redis.pipelines.RedisPipeline", 900)
 
@@ -156,6 +163,182 @@ class RedisStartRequests:
         logger.info("Redis queues empty for %.0f s: closing this worker", now - self.idle_since)
 
 
+# --- accounting across workers ----------------------------------------------------------------
+
+ACCT_KEY = "%(name)s:acct"  # :run (hash), :expected and :accounted (sets of URL keys), :worker:<id>
+HEARTBEAT_SECONDS = 2.0
+DEAD_AFTER_SECONDS = 15.0
+MISSING_SHOWN = 20
+
+
+def acct_key(spider_name: str, part: str) -> str:
+    return f"{ACCT_KEY % {'name': spider_name}}:{part}"
+
+
+def check_persistence(server) -> str | None:
+    """A warning when the Redis server keeps neither an append-only file nor RDB snapshots."""
+    try:
+        aof = server.config_get("appendonly").get("appendonly", "")
+        save = server.config_get("save").get("save", "")
+    except Exception as exc:  # CONFIG is often disabled on managed Redis
+        logger.info("Cannot read the Redis persistence settings (%s); make sure AOF or RDB is on", exc)
+        return None
+    if aof != "yes" and not save.strip():
+        return ("Redis has neither AOF (appendonly no) nor RDB snapshots (save \"\"): a restart loses the "
+                "queue and the run's accounting (see README, Distributed crawling)")
+    return None
+
+
+class RedisAccounting:
+    """Extension of distributed runs: the `[ok]` of a worker also means "every URL scheduled in this
+    run, by any worker, ended as a record in some worker's feeds".
+
+    Every scheduled request (with an errback, i.e. one that cannot vanish silently) adds its URL to
+    `<spider>:acct:expected`; a worker adds the URLs of its records to `<spider>:acct:accounted`
+    once its feeds are stored. The last worker to close (no other worker's heartbeat is fresh)
+    compares the two and reports what is missing. A Redis that restarted (its run_id changed) or
+    lost the run's keys, or that a worker cannot reach at the end, fails the worker's verdict too:
+    the run then exits non-zero with the URLs this worker scheduled that no record covers.
+    """
+
+    def __init__(self, crawler, server):
+        self.crawler = crawler
+        self.server = server
+        self.worker = f"{socket.gethostname()}-{os.getpid()}"
+        self.redis_run_id: str | None = None
+        self.scheduled: set[str] = set()
+        self.recorded: set[str] = set()
+        self.errors = 0
+        self.beat = None
+        self.unreachable_since: float | None = None
+        self.closing = False
+        self.give_up = crawler.settings.getfloat("DISTRIBUTED_REDIS_TIMEOUT", 30)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy_redis import connection
+        ext = cls(crawler, connection.from_settings(crawler.settings))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.request_scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        return ext
+
+    def key(self, part: str) -> str:
+        return acct_key(self.crawler.spider.name, part)
+
+    def spider_opened(self, spider):
+        from twisted.internet import task
+
+        from .extensions import Accounting
+        warning = check_persistence(self.server)
+        if warning:
+            logger.warning(warning)
+        try:
+            self.redis_run_id = self.server.info("server").get("run_id")
+            # Workers started without `seed` (URLs pushed by hand) start the run's record themselves.
+            self.server.hsetnx(self.key("run"), "redis_run_id", self.redis_run_id)
+        except Exception as exc:
+            self.errors += 1
+            logger.error("Redis unreachable at start: %s", exc)
+        accounting = self.crawler.get_extension(Accounting)
+        if accounting is not None:
+            accounting.checks.append(self.check)
+        self.beat = task.LoopingCall(self.heartbeat)
+        self.beat.start(HEARTBEAT_SECONDS, now=True)
+
+    def heartbeat(self):
+        try:
+            self.server.set(self.key(f"worker:{self.worker}"), time.time(), ex=int(DEAD_AFTER_SECONDS * 10))
+            self.unreachable_since = None
+        except Exception as exc:
+            self.errors += 1
+            logger.error("Redis unreachable (heartbeat): %s", exc)
+            now = time.monotonic()
+            self.unreachable_since = self.unreachable_since or now
+            if now - self.unreachable_since >= self.give_up and not self.closing:
+                # The queue lives in Redis: without it this worker can only spin. Stop, and fail.
+                self.closing = True
+                logger.error("Redis unreachable for %.0f s: closing this worker", now - self.unreachable_since)
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="redis-unreachable"))
+
+    def request_scheduled(self, request, spider):
+        if request.errback is None:
+            return
+        key = url_key(request.url)
+        self.scheduled.add(key)
+        try:
+            self.server.sadd(self.key("expected"), key)
+        except Exception as exc:
+            self.errors += 1
+            logger.error("Redis unreachable (scheduling %s): %s", request.url, exc)
+
+    def item_scraped(self, item, response, spider):
+        from .items import ARTICLE_CLASSES, Rejection
+        if not isinstance(item, (*ARTICLE_CLASSES, Rejection)):
+            return
+        urls = {item.get("url")}
+        request = getattr(response, "request", None)  # a Response, or an errback's Failure
+        if request is not None:
+            urls |= {request.url, *request.meta.get("redirect_urls", ())}
+        if response is not None and hasattr(response, "url"):
+            urls.add(response.url)
+        self.recorded |= {url_key(u) for u in urls if u}
+
+    def check(self, spider) -> list[str]:
+        """Run by crawler.extensions.Accounting once the feeds are stored: problems, or []."""
+        if self.beat is not None and self.beat.running:
+            self.beat.stop()
+        stats = self.crawler.stats
+        stored = not any(v for k, v in stats.get_stats().items() if k.startswith("feedexport/failed_count/"))
+        problems = []
+        try:
+            if stored and self.recorded:
+                recorded = list(self.recorded)
+                for i in range(0, len(recorded), 1000):
+                    self.server.sadd(self.key("accounted"), *recorded[i:i + 1000])
+            run_id = self.server.info("server").get("run_id")
+            lost = run_id != self.redis_run_id or not self.server.exists(self.key("run"))
+            if lost:
+                problems.append("Redis lost the run's data (restarted, or its keys are gone)")
+            self.server.delete(self.key(f"worker:{self.worker}"))
+            if not lost and not self.last_worker():
+                logger.info("Other workers are still running: the last one to close checks the whole run")
+                return problems + self.local_errors()
+            accounted = _strings(self.server.smembers(self.key("accounted")))
+            expected = _strings(self.server.smembers(self.key("expected")))
+            logger.info("Run accounting: %d URLs scheduled, %d with a record", len(expected), len(accounted))
+            missing = sorted((self.scheduled if lost else self.scheduled | expected) - accounted - self.recorded)
+        except Exception as exc:
+            problems.append(f"cannot verify the run in Redis ({type(exc).__name__}: {exc})")
+            missing = sorted(self.scheduled - self.recorded)
+        if missing:
+            stats.set_value("accounting/missing", len(missing))
+            logger.error("%d URL(s) were scheduled in this run and have no record in any feed:\n%s",
+                         len(missing), "\n".join(missing))
+            shown = ", ".join(missing[:MISSING_SHOWN]) + (" …" if len(missing) > MISSING_SHOWN else "")
+            problems.append(f"MISSING {len(missing)} URL(s) without a record: {shown}")
+        return problems + self.local_errors()
+
+    def local_errors(self) -> list[str]:
+        return [f"{self.errors} Redis error(s) during the run"] if self.errors else []
+
+    def last_worker(self) -> bool:
+        """True when no other worker has a fresh heartbeat; the heartbeats of workers that died
+        (SIGKILL, lost machine) are waited out, up to DEAD_AFTER_SECONDS."""
+        while True:
+            ages = [time.time() - float(v) for v in (self.server.get(k) for k in self.server.scan_iter(
+                match=self.key("worker:*"))) if v is not None]
+            if all(age >= DEAD_AFTER_SECONDS for age in ages):
+                return True
+            if any(age < HEARTBEAT_SECONDS * 1.5 for age in ages):
+                return False
+            time.sleep(0.5)
+
+
+def _strings(members) -> set[str]:
+    return {m.decode("utf-8") if isinstance(m, bytes) else m for m in members}
+
+
 # --- command line --------------------------------------------------------------------------------
 
 def seed(settings, name: str, keep: bool = False, reset_state: bool = False) -> int:
@@ -173,8 +356,17 @@ def seed(settings, name: str, keep: bool = False, reset_state: bool = False) -> 
         server.delete(key,
                       settings.get("SCHEDULER_QUEUE_KEY", defaults.SCHEDULER_QUEUE_KEY) % {"spider": name},
                       settings.get("SCHEDULER_DUPEFILTER_KEY", defaults.SCHEDULER_DUPEFILTER_KEY) % {"spider": name})
+    if not keep:
+        server.delete(*(acct_key(name, part) for part in ("run", "expected", "accounted")))
+    run_id = server.info("server").get("run_id")
+    server.hset(acct_key(name, "run"), mapping={"redis_run_id": run_id, "seeded_at": time.time()})
+    warning = check_persistence(server)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     if reset_state:
+        from .addons import apply_defaults
         from .redis_state import RedisStore
+        apply_defaults(settings)  # the state keys carry the mode (replay or live)
         RedisStore.from_settings(settings, name).clear_all()
 
     async def collect():
@@ -182,6 +374,7 @@ def seed(settings, name: str, keep: bool = False, reset_state: bool = False) -> 
 
     requests = asyncio.run(collect())
     if requests:
+        server.sadd(acct_key(name, "expected"), *(url_key(r.url) for r in requests))
         server.rpush(key, *(encode_request(r, spider) for r in requests))
     print(f"{name}: pushed {len(requests)} start request(s) to {key}"
           f"{'' if keep else ' (new run: queue and dupefilter cleared)'}")

@@ -13,6 +13,7 @@ in zyte-common-items `Article` shape, last, so every pipeline before it sees one
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from cleaners import Cleaner, Page, ProfileRegistry, Rejected
 from cleaners.rules import DEFAULT_RULES
 
 from . import fingerprints
+from .extensions import output_stored
 from .items import ArticleItem, PageItem, Rejection, zyte_article
 from .state import DUP_OF, crawl_state
 
@@ -191,12 +193,27 @@ class DuplicatesPipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.max_distance = crawler.settings.getint("DUPLICATES_MAX_DISTANCE", fingerprints.MAX_DISTANCE)
+        self._store = None
+        self._finder = None
 
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("DUPLICATES_ENABLED", True):
             raise NotConfigured  # off by choice: nothing to warn about
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.output_stored, signal=output_stored)
+        return pipeline
+
+    @property
+    def store(self):
+        """The crawl state, through this process's pending claims when the store is a local one."""
+        if self._store is None:
+            self._store = PendingClaims.view(self.crawler, self)
+        return self._store
+
+    def output_stored(self):
+        if isinstance(self._store, _OwnerView):
+            self._store.flush()
 
     def process_item(self, item, spider=None):
         if not isinstance(item, ArticleItem):
@@ -209,7 +226,7 @@ class DuplicatesPipeline:
             return item
         # Keys this page registered before it turned out a copy point at it: send them on to the
         # article that was kept, so a third copy names that one, not a rejected page.
-        store = crawl_state(self.crawler)
+        store = self.store
         first = store.get(DUP_OF, first) or first
         store.add(DUP_OF, url, first)
         self.stats.inc_value(f"duplicates/{how.split(' ')[0]}")
@@ -217,10 +234,103 @@ class DuplicatesPipeline:
 
     def first_copy(self, url: str, body: str) -> tuple[str | None, str]:
         """(URL of an earlier copy, how it matched), or (None, "") for a new article."""
-        finder = getattr(self, "_finder", None)
-        if finder is None:
-            finder = self._finder = fingerprints.DuplicateFinder(crawl_state(self.crawler), self.max_distance)
-        return finder.first_copy(url, body)
+        if self._finder is None:
+            self._finder = fingerprints.DuplicateFinder(self.store, self.max_distance)
+        return self._finder.first_copy(url, body)
+
+
+class PendingClaims:
+    """Write, then remember, for the duplicate filter: claims (fingerprint -> first URL) made in this
+    process stay in memory until the crawl that made them has stored its feeds (signal
+    crawler.extensions.output_stored), and only then go to the persistent store. A run that is
+    killed or fails to write leaves no claim behind, so no later page is rejected as a copy of an
+    article that is in no output. Crawlers of one process sharing a store (crawl_all) share the
+    pending claims, so a repost across portals is still caught within the run.
+
+    A store shared between processes (Redis, distributed runs) takes claims at once instead: two
+    workers must never both emit one article; an article a killed worker claimed but never wrote
+    is reported by the run's accounting (crawler.distributed.RedisAccounting)."""
+
+    _by_store: dict[tuple, "PendingClaims"] = {}
+
+    def __init__(self):
+        self.claims: dict[tuple[str, str], tuple[str, object]] = {}  # (namespace, key) -> (value, owner)
+        self.buckets: dict[tuple[str, int], dict[bytes, object]] = {}  # (namespace, bucket) -> {member: owner}
+
+    @classmethod
+    def view(cls, crawler, owner):
+        """The StateStore interface for one owner (a pipeline), over its crawler's store."""
+        from .state import MemoryStore, SqliteStore
+        store = crawl_state(crawler)
+        if not isinstance(store, (SqliteStore, MemoryStore)):
+            return store
+        settings = crawler.settings
+        identity = (settings.get("STATE_BACKEND"), str(settings.get("STATE_URI")) % {"name": crawler.spidercls.name})
+        claims = cls._by_store.setdefault(identity, cls())
+        return _OwnerView(claims, owner, store)
+
+    def add(self, store, namespace: str, key: str, value: str, owner) -> str | None:
+        held = self.get(store, namespace, key)
+        if held is not None:
+            return held
+        self.claims[(namespace, key)] = (value, owner)
+        return None
+
+    def get(self, store, namespace: str, key: str) -> str | None:
+        pending = self.claims.get((namespace, key))
+        return pending[0] if pending else store.get(namespace, key)
+
+    def bucket_add(self, store, namespace: str, entries, owner) -> list[list[bytes]]:
+        """Members already in each bucket (stored or pending); the new ones wait in memory."""
+        stored = store.bucket_get(namespace, [bucket for bucket, _ in entries])
+        answers = []
+        for (bucket, member), held in zip(entries, stored):
+            pending = self.buckets.setdefault((namespace, bucket), {})
+            answers.append([m for m in [*held, *pending] if m != member])
+            pending.setdefault(member, owner)
+        return answers
+
+    def flush(self, store, owner) -> None:
+        """This owner's claims into the store, one batch per namespace (one transaction)."""
+        with store.batch():
+            mine: dict[str, list] = {}
+            for (namespace, key), (value, who) in list(self.claims.items()):
+                if who is owner:
+                    mine.setdefault(namespace, []).append((key, value))
+                    del self.claims[(namespace, key)]
+            for namespace, pairs in mine.items():
+                store.add_many(namespace, pairs)
+            for (namespace, bucket), members in list(self.buckets.items()):
+                ours = [m for m, who in members.items() if who is owner]
+                if ours:
+                    store.bucket_add(namespace, [(bucket, m) for m in ours])
+                    for m in ours:
+                        del members[m]
+                if not members:
+                    del self.buckets[(namespace, bucket)]
+
+
+class _OwnerView:
+    def __init__(self, claims: PendingClaims, owner, store):
+        self.claims, self.owner, self.store = claims, owner, store
+
+    def add(self, namespace, key, value):
+        return self.claims.add(self.store, namespace, key, value, self.owner)
+
+    def get(self, namespace, key):
+        return self.claims.get(self.store, namespace, key)
+
+    def add_many(self, namespace, pairs):
+        return [self.add(namespace, key, value) for key, value in pairs]
+
+    def bucket_add(self, namespace, entries):
+        return self.claims.bucket_add(self.store, namespace, entries, self.owner)
+
+    def batch(self):
+        return contextlib.nullcontext()  # claims wait in memory: the transaction is flush()'s
+
+    def flush(self):
+        self.claims.flush(self.store, self.owner)
 
 
 class ZyteShapePipeline:

@@ -134,6 +134,13 @@ class RedisStore(StateStore):
         return [[m for m in held if m != member] for (_, member), held
                 in zip(entries, self._bucket_add(keys=keys, args=args))]
 
+    def bucket_get(self, namespace, buckets):
+        shards = self._shard_count(namespace)
+        pipe = self.server.pipeline(transaction=False)
+        for bucket in buckets:
+            pipe.zrangebyscore(f"{self.prefix}:{namespace}:z{bucket % shards}", bucket, bucket)
+        return pipe.execute()
+
     def clear(self, namespace):
         self._delete_matching(_glob_escape(f"{self.prefix}:{namespace}:") + "*")
 

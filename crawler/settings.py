@@ -20,7 +20,16 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.FixtureReplayMiddleware": 950,
     # Sees 3xx responses before RedirectMiddleware (600): loops and off-site redirects get a reason.
     "crawler.middlewares.RedirectGuardMiddleware": 650,
+    # Scrapy's offsite filter, with ports and schemes (and no spider without allowed_domains).
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.PortOffsiteMiddleware": 50,
+    # Live mode: no loopback/private/link-local hosts unless ALLOW_PRIVATE_ADDRESSES.
+    "crawler.middlewares.AddressGuardMiddleware": 55,
+    # The Refresh HTTP header, followed like <meta http-equiv=refresh> (MetaRefreshMiddleware, 580).
+    "crawler.middlewares.RefreshHeaderMiddleware": 585,
 }
+# Live crawls never fetch loopback, link-local or private addresses unless this is True.
+ALLOW_PRIVATE_ADDRESSES = False
 
 # --- politeness and bounds ---------------------------------------------------------------------
 USER_AGENT = "cn-portal-cleaners (+https://example.invalid/cn-portal-cleaners)"

@@ -12,7 +12,8 @@ two workers never both see a key as new. The whole API:
 - `get(ns, key)`: the value, or None.
 - `bucket_add(ns, [(bucket, member), ...])`: a multimap for similarity buckets (SimHash blocks):
   adds each member (bytes) to its bucket (an int below 2**48) and returns, per entry, the members
-  that were in the bucket before. One transaction / round trip.
+  that were in the bucket before. One transaction / round trip. `bucket_get(ns, [bucket, ...])`
+  reads without writing (for claims that wait until the output is stored).
 - `batch()`: a context in which those calls share one transaction (SQLite; Redis runs each call
   as one atomic script anyway).
 - `clear(ns)`, `close()`.
@@ -46,6 +47,10 @@ class StateStore:
         raise NotImplementedError
 
     def bucket_add(self, namespace: str, entries) -> list[list[bytes]]:
+        raise NotImplementedError
+
+    def bucket_get(self, namespace: str, buckets) -> list[list[bytes]]:
+        """The members of each bucket, writing nothing."""
         raise NotImplementedError
 
     def clear(self, namespace: str) -> None:
@@ -87,6 +92,10 @@ class MemoryStore(StateStore):
                 if member not in held:
                     held.append(member)
             return answers
+
+    def bucket_get(self, namespace, buckets):
+        table = self._data.get(namespace, {})
+        return [list(table.get(bucket, ())) for bucket in buckets]
 
     def clear(self, namespace):
         self._data.pop(namespace, None)
@@ -135,6 +144,10 @@ class SqliteStore(StateStore):
                 answers.append([bytes(m) for m, in rows])
                 self._db.execute("INSERT OR IGNORE INTO buckets VALUES (?, ?, ?)", (namespace, bucket, member))
             return answers
+
+    def bucket_get(self, namespace, buckets):
+        return [[bytes(m) for m, in self._db.execute("SELECT m FROM buckets WHERE ns = ? AND b = ?",
+                                                       (namespace, bucket)).fetchall()] for bucket in buckets]
 
     @contextmanager
     def _transaction(self):

@@ -31,3 +31,25 @@ def read_jsonl(path: Path) -> list[dict]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def slow_replay_env(folder: Path, seconds: float) -> dict:
+    """Environment for a crawl on the project settings plus a downloader middleware that makes every
+    replayed page take `seconds` (replay answers before the downloader's slots, so DOWNLOAD_DELAY
+    cannot slow it): room to kill a crawl mid-way."""
+    modules = folder / "modules"
+    modules.mkdir(exist_ok=True)
+    (modules / "slow_settings.py").write_text(f'''
+import asyncio
+from crawler.settings import *  # noqa: F401,F403
+from crawler.settings import DOWNLOADER_MIDDLEWARES
+
+DOWNLOADER_MIDDLEWARES = {{**DOWNLOADER_MIDDLEWARES, "slow_settings.Slow": 900}}
+
+
+class Slow:
+    async def process_request(self, request, spider=None):
+        await asyncio.sleep({seconds})
+''', encoding="utf-8")
+    return {"SCRAPY_SETTINGS_MODULE": "slow_settings",
+            "PYTHONPATH": os.pathsep.join([str(modules), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}

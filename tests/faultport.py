@@ -35,7 +35,7 @@ def list_html(links: list[str]) -> str:
 
 
 def profile_toml(name: str, base: str, start: str) -> str:
-    host = base.split("://", 1)[1].split(":")[0]
+    host = base.split("://", 1)[1].rstrip("/")  # host:port: allowed_domains compares both
     return f'''name = "{name}"
 description = "synthetic faulty portal for tests"
 url_patterns = ['^{base.rstrip("/")}/']

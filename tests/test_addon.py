@@ -2,7 +2,6 @@
 through FEEDS (append, batches), the zyte-common-items Article shape, per-mode state, declared items."""
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -12,7 +11,6 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from conftest import FIXTURES, ROOT
 from crawlrun import crawl, read_jsonl
 from faultport import article_html, list_html, paragraphs
 

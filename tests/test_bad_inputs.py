@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import json
+import random
 import resource
 import subprocess
 import sys
@@ -18,9 +19,16 @@ from conftest import ROOT
 from crawler import fingerprints
 from crawler.items import ArticleItem, PageItem, Rejection
 from crawler.pipelines import CleaningPipeline
-from faultport import article_html, paragraphs, traditional
+from faultport import HAN, article_html, paragraphs, traditional
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 8
+
+
+def one_node(size: int) -> str:
+    """`size` bytes (UTF-8) of prose in one text node, no sentence repeated."""
+    rnd = random.Random(size)
+    return "".join(rnd.choice(HAN) + ("，" if i % 17 == 0 else "。" if i % 53 == 52 else "")
+                   for i in range(size // 3 - 1000))
 
 
 def write(path, data):
@@ -31,8 +39,9 @@ def write(path, data):
 def test_extract_cli_over_a_mix_of_bad_inputs(tmp_path):
     P = {n: paragraphs(n) for n in range(1, 10)}
     article = article_html("正常稿件", P[1])
-    big = article_html("大页面", P[2] * 24000)  # ~20 MB: under the bound, processed
-    assert 19_000_000 < len(big.encode("utf-8")) <= 20 * 1024 * 1024
+    # 13 MB whose text is one node past libxml2's 10 MB buffer: under the 20 MB bound, processed.
+    big = article_html("大页面", [one_node(13_000_000), *P[2]])
+    assert 13_000_000 < len(big.encode("utf-8")) <= 20 * 1024 * 1024
     cases = [  # (path, expected reason, or the paragraphs the article must have)
         (write(tmp_path / "ok.html", article), P[1]),
         (write(tmp_path / "empty.html", b""), "empty"),
@@ -63,7 +72,7 @@ def test_extract_cli_over_a_mix_of_bad_inputs(tmp_path):
         elif want is not None:
             assert "reason" not in record, record
             assert "".join(record["articleBody"].split()) == "".join("".join(want).split()), path
-    assert "reason" not in records[5] and len(records[5]["articleBody"]) > 1_000_000  # the 20 MB page
+    assert "reason" not in records[5] and len(records[5]["articleBody"]) > 4_000_000  # the 13 MB page
     # ru_maxrss of children is in KiB on Linux; the run stays well under 2 GiB.
     assert max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) < 2 * 1024 * 1024
 
@@ -127,3 +136,35 @@ def test_fingerprints_match_copies_and_not_strangers():
         for b in bits:
             other ^= 1 << b
         assert set(fingerprints.band_keys(h)) & set(fingerprints.band_keys(other))
+
+
+@pytest.mark.parametrize("body, bound", [
+    ("<html><body><div>" + "第一行<br>" * 1_000_000 + "</div></body></html>", "elements"),
+    ("<html><body><div>" + "".join(f"<p>第{i}段，正文内容。</p>" for i in range(200_000)) + "</div></body></html>", "elements"),
+    ("<html><body><div>" + "".join(f"第{i}行正文内容<br>" for i in range(6000)) + "</div></body></html>", "lines"),
+])
+def test_pages_past_the_work_bounds_are_too_slow_not_a_stall(cleaner, body, bound):
+    """A million <br> lines took 46 s and 200k paragraphs 25 s: past the bounds on elements and on
+    content lines they are rejected with the figures, before the per-line steps run."""
+    record = cleaner.run(Page(body=body.encode("utf-8"), url="http://example.cn/hostile.html"))
+    assert record["reason"] == "too-slow" and bound in record["detail"], record
+
+
+def test_the_work_bounds_are_options(cleaner):
+    from cleaners import Cleaner
+    body = ("<html><body><h1>长表格</h1><div class='content'>"
+            + "".join(f"<p>{p}</p>" for n in range(1600) for p in paragraphs(n)) + "</div></body></html>")
+    assert cleaner.run(Page(body=body.encode("utf-8")))["reason"] == "too-slow"
+    item = Cleaner(convert=None, max_lines=0).run(Page(body=body.encode("utf-8")))
+    assert "reason" not in item and item["articleBody"].count("\n") >= 6000
+
+
+def test_deep_or_broken_json_ld_is_ignored_not_the_page(cleaner):
+    P = paragraphs(21)
+    deep = '<script type="application/ld+json">' + '{"a":' * 100_000 + '1' + '}' * 100_000 + '</script>'
+    broken = '<script type="application/ld+json">{"headline": "半截</script>'
+    good = '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-05-06"}</script>'
+    html = article_html("结构化数据", P).replace("</head>", deep + broken + good + "</head>")
+    item = cleaner.run(Page(body=html.encode("utf-8"), url="http://example.cn/ld.html"))
+    assert "reason" not in item, item
+    assert item["datePublished"] == "2024-05-06" and item["headline"] == "结构化数据"

@@ -116,11 +116,11 @@ def test_live_crawl_over_http_decodes_a_gbk_portal(httpserver, tmp_path, truth):
     base = httpserver.url_for("/").rstrip("/")
     profile = (profile.replace('name = "wuxi-logistics"', 'name = "wuxi-live"')
                .replace("http://www.wuxi56.com", base)
-               .replace('allowed_domains = ["wuxi56.com"]', 'allowed_domains = ["127.0.0.1", "localhost"]'))
+               .replace('allowed_domains = ["wuxi56.com"]', f'allowed_domains = ["{base.split("://", 1)[1]}"]'))
     profile = re.sub(r"url_patterns = \[.*\]", f"url_patterns = ['^{re.escape(base)}/']", profile)
     (tmp_path / "wuxi-live.toml").write_text(profile, encoding="utf-8")
     items, rejections, _ = crawl("wuxi-live", tmp_path / "live.jsonl", "REPLAY_FIXTURES=False",
-                                 "ROBOTSTXT_OBEY=False", "AUTOTHROTTLE_ENABLED=False",
+                                 "ROBOTSTXT_OBEY=False", "AUTOTHROTTLE_ENABLED=False", "ALLOW_PRIVATE_ADDRESSES=True",
                                  env={"CLEANERS_PROFILE_PATH": str(tmp_path)})
     assert len(items) == 3 and len(rejections) == 2
     seed = truth["003_501e0c8110509a87.txt"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, ROOT
-from crawlrun import read_jsonl
+from crawlrun import read_jsonl, slow_replay_env
 
 PORTAL = "investchn"
 ARTICLES = sorted(p["url"] for p in json.loads((FIXTURES / PORTAL / "manifest.json").read_text(encoding="utf-8"))["pages"]
@@ -56,22 +56,7 @@ def test_incremental_runs_add_to_the_cumulative_output(tmp_path):
 
 @pytest.mark.parametrize("incremental", [False, True])
 def test_a_killed_run_is_cleaned_up_and_loses_no_article(tmp_path, incremental):
-    modules = tmp_path / "modules"
-    modules.mkdir()
-    (modules / "slow_settings.py").write_text('''
-import asyncio
-from crawler.settings import *  # noqa: F401,F403
-from crawler.settings import DOWNLOADER_MIDDLEWARES
-
-DOWNLOADER_MIDDLEWARES = {**DOWNLOADER_MIDDLEWARES, "slow_settings.Slow": 900}
-
-
-class Slow:
-    async def process_request(self, request, spider=None):
-        await asyncio.sleep(0.7)
-''', encoding="utf-8")
-    slow = {"SCRAPY_SETTINGS_MODULE": "slow_settings",
-            "PYTHONPATH": os.pathsep.join([str(modules), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+    slow = slow_replay_env(tmp_path, 0.7)
     out = tmp_path / "out"
     flags = ["--incremental", "-s", f"STATE_URI={tmp_path / 'state-%(mode)s.sqlite'}"] if incremental else []
     crawl_all(out, *flags)  # a complete earlier run

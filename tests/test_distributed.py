@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -226,6 +227,9 @@ def test_two_workers_and_a_restart_emit_exactly_the_single_process_crawl(portal,
     assert union == single  # same articles, none lost, none twice
     rejected = sum((records(p.with_name(p.stem + ".rejections.jsonl")) for p in (a, b, a2)), Counter())
     assert rejected == single_rejected
+    # The last worker to close checked the whole run in Redis: every scheduled URL has a record.
+    logs = "".join(p.with_suffix(".log").read_text(encoding="utf-8") for p in (a, b, a2))
+    assert f"Run accounting: {ARTICLES + LIST_PAGES} URLs scheduled, {ARTICLES + LIST_PAGES} with a record" in logs
 
 
 def test_redis_store_records_each_key_once_across_workers(redis_url):
@@ -271,3 +275,60 @@ def test_the_switch_sets_scrapy_redis_and_shared_state_but_cmdline_wins():
     assert on.getbool("SCHEDULER_PERSIST") and on.getint("MAX_IDLE_TIME_BEFORE_CLOSE") == 5
     assert on["STATE_BACKEND"] == "crawler.redis_state.RedisStore" and not on.getbool("INCREMENTAL_RESET")
     assert "crawler.distributed.RedisStartRequests" in on.getdict("SPIDER_MIDDLEWARES")
+
+
+def start_redis(port: int, folder: Path) -> subprocess.Popen:
+    server = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no", "--dir", str(folder)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = redis.Redis(port=port)
+    wait_for(lambda: _pings(client), 10, "redis-server to accept connections")
+    return server
+
+
+def urls_in(*paths: Path) -> set[str]:
+    return {json.loads(line)["url"] for p in paths if p.exists()
+            for line in p.read_text(encoding="utf-8").splitlines() if line.strip()}
+
+
+@pytest.mark.parametrize("fault", ["restart", "gone"])
+def test_redis_that_loses_data_or_goes_away_fails_the_run_and_names_the_missing(portal, tmp_path, fault):
+    """Issue 8 (3): Redis restarted without persistence mid-crawl, or gone for good: the worker
+    warns at start (no AOF, no RDB), then exits non-zero without [ok], naming URLs it scheduled
+    that have no record in its feeds."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"redis://127.0.0.1:{port}/0"
+    server = start_redis(port, tmp_path)
+    try:
+        seed = subprocess.run([sys.executable, "-m", "crawler.distributed", "seed", PORTAL, "--redis-url", url],
+                              cwd=ROOT, env=portal["env"], capture_output=True, text=True, timeout=60)
+        assert seed.returncode == 0 and "neither AOF" in seed.stderr, seed.stderr
+        out = tmp_path / "w.jsonl"
+        worker = crawl(portal, out, "DISTRIBUTED=redis", f"REDIS_URL={url}", "CONCURRENT_REQUESTS=1",
+                       "MAX_IDLE_TIME_BEFORE_CLOSE=2", f"STATE_URI={url}", "DISTRIBUTED_REDIS_TIMEOUT=5",
+                       wait=False, slow=True)
+        try:
+            wait_for(lambda: scraped(out) >= 8 or worker.poll() is not None, 60, "the worker to emit 8 records")
+            assert worker.poll() is None, "the worker finished before the fault"
+            server.terminate()
+            server.wait(10)
+            if fault == "restart":
+                server = start_redis(port, tmp_path)  # empty: nothing was persisted
+            code = worker.wait(120)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+        log = out.with_suffix(".log").read_text(encoding="utf-8")
+        assert code != 0, log[-3000:]
+        assert "neither AOF" in log and "[ok]" not in log
+        recorded = urls_in(out, tmp_path / "w.rejections.jsonl")
+        listed = re.search(r"(\d+) URL\(s\) were scheduled in this run and have no record in any feed:\n((?:http\S+\n?)+)", log)
+        assert listed, log[-3000:]
+        missing = set(listed.group(2).split())
+        assert missing and not missing & recorded
+        assert len(recorded) + len(missing) <= portal["pages"]
+    finally:
+        server.terminate()
+        server.wait(10)

@@ -88,3 +88,19 @@ def test_binary_and_empty_are_rejected():
     assert err.value.reason == "binary"
     with pytest.raises(Rejected):
         decode(b"   ")
+
+
+def test_a_stray_nul_byte_is_damage_not_a_binary_file():
+    body = page(TEXT, '<meta charset="utf-8">').encode("utf-8").replace("项目".encode(), "项\x00目".encode())
+    text, name = decode(body)
+    assert TEXT in text and "\x00" not in text and name == "utf-8"
+    assert decode(b"<p>\x00\x00</p>")[0] == "<p></p>"
+
+
+def test_bytes_full_of_controls_are_binary_even_without_a_magic_number():
+    import random
+    rnd = random.Random(1)
+    noise = bytes(rnd.randrange(256) for _ in range(5000))
+    with pytest.raises(Rejected) as err:
+        decode(noise)
+    assert err.value.reason == "binary"

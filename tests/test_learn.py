@@ -3,7 +3,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -30,8 +29,9 @@ def test_a_profile_learned_from_the_pages_alone_reproduces_the_goldens(portal):
             assert "rejection" in got, page["file"]
             continue
         assert got["articleBody"] == golden["articleBody"], page["file"]
-        for key in META:
-            assert got.get(key) == golden.get(key), f"{page['file']}: {key}"
+        for key in META:   # every field the hand profile gets (the draft may find more, e.g. breadcrumbs)
+            if golden.get(key):
+                assert got.get(key) == golden[key], f"{page['file']}: {key}"
         values = sorted(p["value"] for p in got.get("additionalProperties", []))
         assert values == sorted(p["value"] for p in golden.get("additionalProperties", [])), page["file"]
     assert learned.unexplained == []
@@ -43,17 +43,18 @@ def test_learn_command_writes_a_profile_that_extract_uses(tmp_path):
                            str(FIXTURES / "zhenjiang-industry")], capture_output=True, text=True, cwd=ROOT, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "selectors.body" not in proc.stdout or "3/3 pages" in proc.stdout
-    assert "noise.wechat-promo" in proc.stdout and f"wrote {tmp_path / 'zj.toml'}" in proc.stdout
+    assert "noise." in proc.stdout and f"wrote {tmp_path / 'zj.toml'}" in proc.stdout
     text = (tmp_path / "zj.toml").read_text(encoding="utf-8")
     assert text.startswith("# zj: drafted by `python -m cleaners learn`") and "# held on 3/3 pages" in text
     profile = Profile.load(tmp_path / "zj.toml")
-    assert profile.selectors["body"] and profile.noise["wechat-promo"] == ("div.wxad",)
+    assert profile.selectors["body"] and ("div.wxad",) in profile.noise.values()   # kind: the shared rule's name
     page = FIXTURES / "zhenjiang-industry" / "article-1862.html"
     proc = subprocess.run([sys.executable, "-m", "cleaners", "extract", "--portal", "zj", str(page)],
                           capture_output=True, text=True, cwd=ROOT, env={**env, "CLEANERS_PROFILE_PATH": str(tmp_path)})
     item = json.loads(proc.stdout)
     assert item["portal"] == "zj" and item["extractor"] == "profile" and item["tags"] == ["镇江工业园"]
-    assert {r["rule"] for r in item["removed"]} >= {"profile:wechat-promo", "profile:copyright"}
+    assert {"profile:copyright"} <= {r["rule"] for r in item["removed"]}
+    assert any(r["rule"].startswith("profile:") and "微信号" in r["text"] for r in item["removed"])
 
 
 def test_learn_command_refuses_unsafe_names_and_missing_pages(tmp_path):
@@ -115,7 +116,7 @@ def test_site_templates_learn_a_site_incrementally_and_clean_with_it():
 
 
 def test_a_credit_label_recurring_at_the_end_of_the_body_becomes_a_remove_pattern(tmp_path):
-    """'摄影：某某' closes every article with another name: no shared rule knows the label, the lines
+    """'联络员：某某' closes every article with another name: no shared rule knows the label, the lines
     differ, but the label recurs at the same place on every page."""
     import shutil
     folder = tmp_path / "xx-county"
@@ -123,10 +124,22 @@ def test_a_credit_label_recurring_at_the_end_of_the_body_becomes_a_remove_patter
     for page, name in (("article-101.html", "陈刚"), ("article-102.html", "刘洋"), ("article-103.html", "赵磊")):
         path = folder / page
         html = path.read_text(encoding="utf-8")
-        path.write_text(html.replace('<p style="text-align:right">', f"<p>摄影：{name}</p>\n<p style=\"text-align:right\">"),
+        path.write_text(html.replace('<p style="text-align:right">', f"<p>联络员：{name}</p>\n<p style=\"text-align:right\">"),
                         encoding="utf-8")
     learned = learn(load_samples([str(folder)]), "xx-county")
-    assert "摄影" in str(learned.data["remove"]["credit"])
+    assert "联络员" in str(learned.data["remove"]["credit"])
     item = Cleaner(ProfileRegistry([learned.profile()])).run(load_samples([str(folder / "article-102.html")])[0].page(),
                                                               "xx-county")
-    assert "摄影" not in item["articleBody"] and {"rule": "profile:credit", "text": "摄影：刘洋"} in item["removed"]
+    assert "联络员" not in item["articleBody"] and {"rule": "profile:credit", "text": "联络员：刘洋"} in item["removed"]
+
+
+def test_two_templates_of_one_site_give_selector_lists():
+    files = [str(p) for name in ("zhenjiang-industry", "wuxi-logistics") for p in sorted((FIXTURES / name).glob("article-*.html"))]
+    learned = learn(load_samples(files), "two-templates")
+    selectors = learned.data["selectors"]
+    assert isinstance(selectors["body"], list) and len(selectors["body"]) == 2
+    assert isinstance(selectors["headline"], list) and isinstance(selectors["date"], list)
+    cleaner = Cleaner(ProfileRegistry([learned.profile()]))
+    for path in files:
+        item = cleaner.run(load_samples([path])[0].page(), "two-templates")
+        assert "reason" not in item and item["headline"] and item["datePublished"], path

@@ -47,6 +47,37 @@ def test_real_parentheses_stay(text):
     assert doc.lines[0].text == text
 
 
+def test_control_characters_bidi_and_terminal_escapes_leave_every_field():
+    doc = make_doc("第一段\u2028第二段\u2029第三段\x85第四段", "正文\x00含\x07控\x1b[31m制\x1b[0m字符\u202e符\u2066号\u2069。",
+                   fields={"headline": "标题\u2028第二行\x9b1m\u202d", "authors": ["张三\r\n", "\u202e"],
+                           "source": "来源\x1b]0;title\x07报", "doc_number": "文号\x0c123"})
+    doc.removed.append({"rule": "share", "text": "分享\u2028到"})
+    doc = normalise(doc, convert=None)
+    assert [line.text for line in doc.lines] == ["第一段", "第二段", "第三段", "第四段", "正文含控制字符符号。"]
+    assert doc.fields["headline"] == "标题 第二行"
+    assert doc.fields["authors"] == ["张三"]
+    assert doc.fields["source"] == "来源报" and doc.fields["doc_number"] == "文号 123"
+    assert doc.removed[0]["text"] == "分享 到"
+    item = doc.to_item()
+    for value in (item["headline"], item["articleBody"], *item["authors"]):
+        assert not any(c in value for c in "\x00\x07\x1b\x85\x9b\u2028\u2029\u202d\u202e\u2066\u2069")
+
+
+def test_a_feed_of_hostile_text_stays_one_record_per_line(tmp_path):
+    """What crawlrun.read_jsonl (splitlines) reads back is what was written, one item per line."""
+    import json
+
+    from crawlrun import read_jsonl
+    hostile = "行一\u2028行二\u2029行三\x85行四\x1c行五\x1d行六\x1e行七\x0b行八\x0c行九\r行十"
+    doc = normalise(make_doc(hostile, fields={"headline": hostile}), convert=None)
+    item = doc.to_item()
+    path = tmp_path / "feed.jsonl"
+    path.write_text(json.dumps(item, ensure_ascii=False) + "\n" + json.dumps(item, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    assert read_jsonl(path) == [item, item]
+    assert item["articleBody"].split("\n")[:3] == ["行一", "行二", "行三"]
+
+
 # -- regional conversion (CLEANERS_CONVERT=auto) ------------------------------------------------
 TW_PARTICLE = "工程承擔著防洪任務，將著力打造示範區，這部著作的影響顯著。"
 

@@ -36,6 +36,9 @@ def test_adding_a_portal_as_the_readme_says(tmp_path):
     items, rejections, proc = crawl(PORTAL, tmp_path / "out.jsonl", f"REPLAY_FIXTURES_DIR={fixtures}", env=env)
     assert "6 pages -> 3 articles, 3 rejections" in proc.stderr and "[ok]" in proc.stderr
     assert sorted(r["reason"] for r in rejections) == ["no-fixture", "no-fixture", "not-article"]
+    contracts = subprocess.run([sys.executable, "-m", "scrapy", "check", PORTAL, "-s", f"REPLAY_FIXTURES_DIR={fixtures}"],
+                               cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+    assert contracts.returncode == 0 and "Ran 6 contracts" in contracts.stderr, contracts.stderr[-2000:]
     run("tests/golden.py", env=env)
     written = sorted(p.name for p in (goldens / PORTAL).iterdir())
     assert written == sorted(p.name for p in (GOLDEN / PORTAL).iterdir())

@@ -21,7 +21,7 @@ from .crawl import learn_crawl, url_patterns
 from .dom import norm
 from .fields import learn_fields, learn_patterns, learn_pull_quotes
 from .pages import InputError, Sample, load_samples
-from .study import Study, run_profile, study
+from .study import run_profile, study
 from .template import Choice, learn_body, learn_line_patterns, learn_noise
 from .writer import to_toml
 
@@ -104,6 +104,8 @@ def learn(samples: list[Sample], name: str, url_pattern: str | None = None, desc
     result.choices.append(body)
     if body.note:
         result.unexplained.append(body.note)
+    result.unexplained += [f"{label}: its body container is its own (a template no other page shares)"
+                           for label in body.extra["alone"]]
 
     for c in learn_fields(articles, body.value, support):
         selectors[c.key] = c.value
@@ -114,8 +116,6 @@ def learn(samples: list[Sample], name: str, url_pattern: str | None = None, desc
         selectors["pull_quotes"] = quotes.value
         quotes.extra["where"] = "selectors.pull_quotes"
         result.choices.append(quotes)
-    if all(s.value("datePublished") or "date" in selectors for s in articles):
-        data["required"] = ["datePublished"]
     crawl, crawl_choices = learn_crawl(studies, domains)
     if crawl:
         data["crawl"] = crawl
@@ -129,6 +129,8 @@ def learn(samples: list[Sample], name: str, url_pattern: str | None = None, desc
     _section(data, result, "patterns", extra)
 
     drafted = run_profile(_ordered(data), articles)
+    if all(doc is not None and doc.fields.get("datePublished") for doc in drafted):
+        data["required"] = ["datePublished"]     # then a page without a date is no article of the site
     removes, unexplained = learn_line_patterns(articles, drafted, support)
     if removes:
         _section(data, result, "remove", removes)

@@ -10,7 +10,7 @@ from .. import dates
 from ..rules.meta import BREADCRUMB_LABEL, CRUMB_SPLIT, FIELD_PATTERNS, META_LABEL, TAGS, split_breadcrumbs
 from .dom import candidates, norm, own_handles, squash, text_of
 from .study import Study
-from .template import Choice
+from .template import Choice, container_of
 
 _LEAD = "（([【 \t"
 # selector key -> the item field it fills
@@ -64,7 +64,9 @@ def _check(key: str, els: list, s: Study):
         if _labelled(field, text):
             return True
         ref = _joined(s.value(field))
-        return bool(ref) and norm(text) == ref or (False if ref else None)
+        if ref:
+            return norm(text) == ref
+        return True if _hinted(key, els[0]) else None
     if key == "breadcrumbs":
         return len(_crumbs(els)) >= 2
     if key == "tags":
@@ -102,7 +104,8 @@ def _found(key: str, s: Study, container) -> list[str]:
     elif key in ("source", "author", "editor"):
         field = FIELD_OF[key]
         ref = _joined(s.value(field))
-        hits = [e for e in els if _short(e, 60) and (_labelled(field, text_of(e)) or (ref and norm(text_of(e)) == ref))]
+        hits = [e for e in els if _short(e, 60) and (_labelled(field, text_of(e)) or (ref and norm(text_of(e)) == ref)
+                                                   or _hinted(key, e))]
     elif key == "breadcrumbs":
         hits = [e for e in els if e.tag != "a" and _short(e, 200) and _is_trail(e, s)]
         suffix = " a"
@@ -118,6 +121,21 @@ def _found(key: str, s: Study, container) -> list[str]:
     return out
 
 
+# Class or id words naming what a short element holds, for a name printed without a label
+# (<span class="account">某某发布</span>).
+_NAME_HINTS = {"source": re.compile(r"source|laiyuan|copyfrom|account|wemedia|origin", re.I),
+               "author": re.compile(r"author|writer|byline|zuozhe|reporter", re.I),
+               "editor": re.compile(r"editor|bianji|zebian", re.I)}
+
+
+def _hinted(key: str, el) -> bool:
+    """A short name (no label, no date, no colon) in an element whose class or id names the field."""
+    names = f"{el.get('class') or ''} {el.get('id') or ''}"
+    text = text_of(el)
+    return (bool(_NAME_HINTS[key].search(names)) and 0 < len(text) <= 30 and not re.search(r"[:：|｜]", text)
+            and not dates.parse_date(text) and not _chrome(text))
+
+
 def _is_trail(el, s: Study) -> bool:
     links = list(el.iter("a"))
     if len(links) < 2:
@@ -129,31 +147,37 @@ def _is_trail(el, s: Study) -> bool:
     return (bool(BREADCRUMB_LABEL.match(text)) or home) and bool(re.search(r"[>»›→＞]", text))
 
 
-def _container(s: Study, body: list[str]):
-    return next((f[0] for f in (s.tree.select(b) for b in body) if f), None)
-
-
 def learn_fields(studies: list[Study], body: list[str], support: int) -> list[Choice]:
     articles = [s for s in studies if s.generic is not None]
-    containers = [_container(s, body) for s in articles]
+    containers = [container_of(s, body) for s in articles]
     out = []
     for key in FIELD_OF:
         pool: list[str] = []
         for s, container in zip(articles, containers):
             pool += [c for c in _found(key, s, container) if c not in pool]
-        best = None
-        for rank, selector in enumerate(pool):
-            selected = [s.tree.select(selector) for s in articles]
-            verdicts = [_check(key, els, s) for els, s in zip(selected, articles)]
-            right, wrong = verdicts.count(True), verdicts.count(False)
-            if wrong or right < support or not _varies_or_labelled(key, selected):
-                continue
-            matched = sum(len(s.tree.select(selector)) for s in articles)
-            score = (right, -matched, -rank)
-            if best is None or score > best[0]:
-                best = (score, selector, right)
-        if best:
-            out.append(Choice(key, best[1], best[2], len(articles)))
+        # Selectors tried in order (a second template of the site gets its own): each further one
+        # must be right on pages the earlier ones miss, and wrong on none.
+        chosen, covered = [], set()
+        while len(chosen) < 3:
+            best = None
+            for rank, selector in enumerate(pool):
+                if selector in chosen:
+                    continue
+                selected = [s.tree.select(selector) for s in articles]
+                verdicts = [_check(key, els, s) for els, s in zip(selected, articles)]
+                right = {i for i, v in enumerate(verdicts) if v} - covered
+                wrong = [i for i, v in enumerate(verdicts) if v is False and i not in covered]
+                if wrong or len(right) < support or not _varies_or_labelled(key, selected):
+                    continue
+                score = (len(right), -sum(len(els) for els in selected), -rank)
+                if best is None or score > best[0]:
+                    best = (score, selector, right)
+            if best is None:
+                break
+            chosen.append(best[1])
+            covered |= best[2]
+        if chosen:
+            out.append(Choice(key, chosen if len(chosen) > 1 else chosen[0], len(covered), len(articles)))
     return out
 
 
@@ -197,7 +221,7 @@ def learn_pull_quotes(studies: list[Study], body: list[str], support: int) -> Ch
     pool: list[str] = []
     grams = []
     for s in articles:
-        container = _container(s, body)
+        container = container_of(s, body)
         g = set().union(*(_grams(t) for t in s.seeds)) if s.seeds else set()
         lines = {norm(t) for t in s.seeds}
         grams.append((g, lines))
@@ -234,7 +258,7 @@ def learn_patterns(studies: list[Study], body: list[str], support: int) -> list[
     for i, s in enumerate(studies):
         if s.generic is None:
             continue
-        container = _container(s, body)
+        container = container_of(s, body)
         root = s.tree.root.find("body")
         for el in (root.iter() if root is not None else ()):
             if not isinstance(el.tag, str) or not _short(el, 50) or el.tag == "a":

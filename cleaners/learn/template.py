@@ -57,6 +57,7 @@ def learn_body(studies: list[Study]) -> Choice | None:
         return ok, excess
 
     chosen: list[str] = []
+    alone: list[str] = []     # pages whose container no other page shares (a template seen once)
     left = usable
     while left and pool:
         ranked = sorted(((score(sel, left), i, sel) for i, sel in enumerate(pool)),
@@ -65,14 +66,18 @@ def learn_body(studies: list[Study]) -> Choice | None:
         if not ok:
             break
         chosen.append(best)
+        if len(ok) == 1 and len(usable) > 1:
+            alone.append(ok[0].label)
         left = [s for s in left if s not in ok]
     if not chosen:
         return None
     return Choice("body", chosen, len(usable) - len(left), len(studies),
-                  note="" if not left else "no container found on " + ", ".join(s.label for s in left))
+                  note="" if not left else "no container found on " + ", ".join(s.label for s in left),
+                  extra={"alone": alone})
 
 
-def _container(study: Study, selectors: list[str]):
+def container_of(study: Study, selectors: list[str]):
+    """The element the body selectors (tried in order) name on this page, or None."""
     for sel in selectors:
         found = study.tree.select(sel)
         if found:
@@ -105,7 +110,7 @@ def learn_noise(studies: list[Study], body: list[str], support: int) -> list[Cho
     seen: dict[str, dict] = defaultdict(lambda: {"chrome": set(), "prose": set(), "rules": []})
     containers = {}
     for i, s in enumerate(studies):
-        container = _container(s, body) if s.generic is not None else None
+        container = container_of(s, body) if s.generic is not None else None
         if container is None:
             continue
         containers[i] = container

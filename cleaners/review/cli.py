@@ -36,7 +36,11 @@ def review_main(args) -> int:
             print("review: --fixtures: no fixtures/ folder here; use --pages DIR", file=sys.stderr)
             return 2
         pages.append(str(fixtures))
-    index, problems = build_review(args.records, args.output, pages=pages, against=args.against)
+    try:
+        index, problems = build_review(args.records, args.output, pages=pages, against=args.against)
+    except OSError as exc:
+        print(f"review: cannot write the site: {exc}", file=sys.stderr)
+        return 1
     for problem in problems:
         print(f"review: {problem}", file=sys.stderr)
     print(f"wrote {index} (open it in a browser: file://{index.resolve()})")

@@ -23,6 +23,8 @@ class Located:
     """Where the removed spans went: for each entry of `removed` (by index), its marks."""
     marks: dict[int, int] = field(default_factory=dict)       # entry index -> number of <mark>s
     missing: list[int] = field(default_factory=list)          # entries not found in the page
+    kept_found: int = 0                                       # body lines found in the page
+    kept_total: int = 0
 
     @property
     def found(self) -> int:
@@ -46,6 +48,8 @@ class _TextIndex:
         self._walk(body)
         self.text = "".join(self.chars)
         self.claimed = bytearray(len(self.text))
+        self.kept = bytearray(len(self.text))
+        self.kept_found = 0
 
     def _walk(self, element) -> None:
         tag = element.tag.lower() if isinstance(element.tag, str) else ""
@@ -68,23 +72,30 @@ class _TextIndex:
                 self.where.append((slot, offset))
 
     def find(self, needle: str, near: tuple[int, int] | None = None) -> int:
-        """Start of the unclaimed occurrence of needle nearest to the span `near` (the first one
-        if no span is given), or -1."""
-        best, best_distance = -1, None
+        """Start of the best unclaimed occurrence of needle, or -1: one outside the kept lines
+        before one inside them (a quote the body still has is not the copy that was removed),
+        then the nearest to the span `near`, then the first."""
+        best, best_score = -1, None
         start = self.text.find(needle)
         while start >= 0:
-            if not any(self.claimed[start:start + len(needle)]):
-                if near is None:
-                    return start
-                distance = max(near[0] - (start + len(needle)), start - near[1], 0)
-                if best_distance is None or distance < best_distance:
-                    best, best_distance = start, distance
+            end = start + len(needle)
+            if not any(self.claimed[start:end]):
+                distance = max(near[0] - end, start - near[1], 0) if near else 0
+                score = (any(self.kept[start:end]), distance)
+                if best_score is None or score < best_score:
+                    best, best_score = start, score
             start = self.text.find(needle, start + 1)
         return best
 
-    def span_of(self, lines: list[str]) -> tuple[int, int] | None:
-        """Where the kept text lies in the page: from its first to its last line found."""
-        found = [(at, at + len(c)) for c in map(canonical, lines) if c and (at := self.text.find(c)) >= 0]
+    def keep(self, lines: list[str]) -> tuple[int, int] | None:
+        """Note where the article's kept lines are; returns the span from the first to the last."""
+        found = []
+        for line in lines:
+            at = self.text.find(line)
+            if at >= 0:
+                self.kept[at:at + len(line)] = b"\x01" * len(line)
+                found.append((at, at + len(line)))
+        self.kept_found = len(found)
         return (min(a for a, _ in found), max(b for _, b in found)) if found else None
 
 
@@ -94,14 +105,16 @@ def canonical(text: str) -> str:
 
 def mark_removed(body, removed: list[dict], rule_ids: dict[str, int], kept: list[str] = ()) -> Located:
     """Wrap every locatable removed span of `removed` in <mark class=rv-hl data-rule=N data-entry=I>
-    inside `body` (an lxml element). `rule_ids` gives each rule its number (its colour). `kept`: the
-    article's body lines; a text found several times is marked where it is nearest to them (a
-    headline repeated in the content, not the page's <h1>; a share line under the article, not
-    the menu's)."""
+    inside `body` (an lxml element), and the article's kept lines found there in <mark class=rv-kept>.
+    `rule_ids` gives each rule its number (its colour). `kept`: the
+    article's body lines; a text found several times is marked outside them if it can be, and
+    nearest to them (a headline repeated in the content, not the page's <h1>; a share line under
+    the article, not the menu's; a pull quote, not the body paragraph it repeats)."""
     index = _TextIndex(body)
-    near = index.span_of([kept[0], kept[-1]]) if kept else None
-    located = Located()
-    pieces: list[tuple[int, int, int, int, int]] = []   # slot, start, end, rule id, entry
+    kept = [c for c in map(canonical, kept) if c]
+    near = index.keep(kept)
+    located = Located(kept_total=len(kept))
+    pieces: list[tuple[int, int, int, dict]] = []   # slot, start, end, the mark's attributes
     for entry, removal in enumerate(removed):
         ranges = []
         for parts, need_all in _attempts(removal.get("text", "")):
@@ -119,17 +132,35 @@ def mark_removed(body, removed: list[dict], rule_ids: dict[str, int], kept: list
         if not ranges:
             located.missing.append(entry)
             continue
-        rule = rule_ids[removal.get("rule", "?")]
+        attrs = {"class": "rv-hl", "data-rule": str(rule_ids[removal.get("rule", "?")]), "data-entry": str(entry)}
         count = 0
         for start, end in ranges:
             for slot, a, b in _slot_ranges(index, start, end):
-                pieces.append((slot, a, b, rule, entry))
+                pieces.append((slot, a, b, attrs))
                 count += 1
         located.marks[entry] = count
+    # What the article kept, so that what is neither marked nor kept is what extraction left out.
+    located.kept_found = index.kept_found
+    for start, end in _runs(bytes(k & (1 - c) for k, c in zip(index.kept, index.claimed))):
+        for slot, a, b in _slot_ranges(index, start, end):
+            pieces.append((slot, a, b, {"class": "rv-kept"}))
     # Right to left within a slot, so earlier offsets stay valid as the slot is split.
-    for slot, a, b, rule, entry in sorted(pieces, key=lambda p: (p[0], -p[1])):
-        _wrap(index.slots[slot], a, b, rule, entry)
+    for slot, a, b, attrs in sorted(pieces, key=lambda p: (p[0], -p[1])):
+        _wrap(index.slots[slot], a, b, attrs)
     return located
+
+
+def _runs(flags: bytes):
+    """(start, end) of each run of non-zero bytes."""
+    start = None
+    for i, flag in enumerate(flags):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            yield start, i
+            start = None
+    if start is not None:
+        yield start, len(flags)
 
 
 def _attempts(text: str):
@@ -161,10 +192,10 @@ def _slot_ranges(index: _TextIndex, start: int, end: int):
         yield tuple(current)
 
 
-def _wrap(slot: tuple, a: int, b: int, rule: int, entry: int) -> None:
+def _wrap(slot: tuple, a: int, b: int, attrs: dict) -> None:
     element, attr = slot
     raw = getattr(element, attr)
-    mark = etree.Element("mark", {"class": "rv-hl", "data-rule": str(rule), "data-entry": str(entry)})
+    mark = etree.Element("mark", attrs)
     mark.text = raw[a:b]
     mark.tail = raw[b:]
     setattr(element, attr, raw[:a])

@@ -37,6 +37,7 @@ _DROP_ATTRS = {"autofocus", "autoplay", "target", "http-equiv"}
 # In style sheets and style attributes: anything that loads (url(), @import, image-set) or runs.
 _CSS_LOADS = re.compile(r"@import[^;]*;?|url\s*\([^)]*\)|image-set\s*\([^)]*\)|expression\s*\(|"
                         r"behavior\s*:|-moz-binding", re.I)
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))", re.S)
 
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'none'; "
        "base-uri 'none'; form-action 'none'")
@@ -65,14 +66,25 @@ def sanitise(source: str):
             continue
         _clean_attributes(element, tag)
         if tag == "style":
-            element.text = _CSS_LOADS.sub("", element.text or "")
-    for form in root.xpath("//form"):
-        form.tag = "div"
-        form.set("data-was", "form")
-    body = root.find("body")
-    if body is None:
-        body = etree.SubElement(root, "body")
+            element.text = _inert_css(element.text or "")
+        if tag in _UNWRAP:
+            element.tag = "div"
+    if root.find("body") is None:
+        etree.SubElement(root, "body")
     return root
+
+
+def _inert_css(css: str) -> str:
+    # Escapes are decoded first: `\75 rl(` is `url(` to a CSS parser.
+    return _CSS_LOADS.sub("", _CSS_ESCAPE.sub(_unescape, css))
+
+
+def _unescape(match) -> str:
+    code = match.group(1)
+    if code is None:
+        return match.group(2)
+    value = int(code, 16)
+    return chr(value) if 0 < value <= 0x10FFFF and not 0xD800 <= value <= 0xDFFF else "\ufffd"
 
 
 def _clean_attributes(element, tag: str) -> None:
@@ -85,7 +97,7 @@ def _clean_attributes(element, tag: str) -> None:
             elif low == "src" and tag == "img":
                 element.set("data-src", value[:300])
         elif low == "style":
-            element.set(name, _CSS_LOADS.sub("", element.get(name)))
+            element.set(name, _inert_css(element.get(name)))
         elif low in _DROP_ATTRS:
             del element.attrib[name]
     if tag in _CONTROLS:

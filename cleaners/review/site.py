@@ -58,8 +58,10 @@ class Entry:
 
     @property
     def removed(self) -> list[dict]:
-        removed = self.record.data.get("removed") or []
-        return [r for r in removed if isinstance(r, dict)]
+        """The item's removals as {"rule", "text"} strings, whatever the record held."""
+        removed = self.record.data.get("removed")
+        return [{"rule": str(r.get("rule") or "?"), "text": str(r.get("text") or "")}
+                for r in (removed if isinstance(removed, list) else []) if isinstance(r, dict)]
 
 
 @dataclass
@@ -86,10 +88,10 @@ def build(records: list[Record], out: Path, store: PageStore | None = None,
         review.entries.append(Entry(record, portal_of(record, store)))
     if goldens is not None:
         review.notes += goldens.not_in(review.entries)
-    rules = sorted({r.get("rule", "?") for e in review.entries for r in e.removed})
+    rules = sorted({r["rule"] for e in review.entries for r in e.removed})
     review.rule_ids = {rule: number for number, rule in enumerate(rules)}
     for entry in review.entries:
-        entry.removed_chars = sum(len(r.get("text", "")) for r in entry.removed)
+        entry.removed_chars = sum(len(r["text"]) for r in entry.removed)
     # Portal by portal; within a portal, most removed first (articles before rejections).
     review.entries.sort(key=lambda e: (e.portal, not e.record.is_article, -e.removed_chars, e.record.url))
     for number, entry in enumerate(review.entries):
@@ -114,7 +116,6 @@ def build(records: list[Record], out: Path, store: PageStore | None = None,
     index = out / "index.html"
     index.write_text(_index_html(review, goldens is not None, assets), encoding="utf-8")
     return index
-
 
 
 def _safe(name: str) -> str:
@@ -147,16 +148,18 @@ def _original(entry: Entry, store: PageStore, rule_ids: dict[str, int], frame_cs
     try:
         text, _ = decode(saved.read(), saved.content_type)
         root = sanitise(text)
+        if entry.record.is_article:
+            kept = [line for line in str(entry.record.data.get("articleBody") or "").split("\n") if line.strip()]
+            entry.located = mark_removed(root.find("body"), entry.removed, rule_ids, kept)
+        return to_document(root, f"<style>{frame_css}</style>")
     except OSError as exc:
         entry.original_note = f"The saved page cannot be read: {exc}"
-        return None
     except Rejected as rejection:
         entry.original_note = f"The saved page cannot be shown: {rejection}"
-        return None
-    if entry.removed:
-        kept = [line for line in str(entry.record.data.get("articleBody") or "").split("\n") if line.strip()]
-        entry.located = mark_removed(root.find("body"), entry.removed, rule_ids, kept)
-    return to_document(root, f"<style>{frame_css}</style>")
+    except (ValueError, RecursionError) as exc:     # lxml on a page it cannot rebuild or serialise
+        entry.original_note = f"The saved page cannot be shown: {type(exc).__name__}: {exc}"
+    entry.located = None
+    return None
 
 
 def _page_html(entry: Entry, number: int, total: int, previous: Entry | None, following: Entry | None,
@@ -185,13 +188,18 @@ def _page_html(entry: Entry, number: int, total: int, previous: Entry | None, fo
 
 
 def _legend(entry: Entry, rule_ids: dict[str, int]) -> str:
-    counts = Counter(r.get("rule", "?") for r in entry.removed)
+    counts = Counter(r["rule"] for r in entry.removed)
+    kept = ""
+    if entry.located and entry.located.kept_total:
+        kept = (f'<label title="the article body\'s lines found in the page (underlined)">'
+                f'<input type="checkbox" checked data-rule="kept"><span class="rv-swatch rv-swatch-kept"></span>'
+                f'kept <small>{entry.located.kept_found}/{entry.located.kept_total} lines</small></label>')
     if not counts:
-        return '<span class="rv-muted">nothing removed</span>' if entry.record.is_article else ""
+        return kept + ('<span class="rv-muted">nothing removed</span>' if entry.record.is_article else "")
     shown = Counter()
     if entry.located:
         for index in entry.located.marks:
-            shown[entry.removed[index].get("rule", "?")] += 1
+            shown[entry.removed[index]["rule"]] += 1
     parts = []
     for rule in sorted(counts, key=lambda r: (-counts[r], r)):
         number = rule_ids[rule]
@@ -199,7 +207,7 @@ def _legend(entry: Entry, rule_ids: dict[str, int]) -> str:
                      f'<input type="checkbox" checked data-rule="{number}">'
                      f'<span class="rv-swatch" data-rule="{number}"></span>{escape(rule)} '
                      f'<small>{shown[rule]}/{counts[rule]}</small></label>')
-    return "".join(parts)
+    return "".join(parts) + kept
 
 
 def _value(value) -> str:
@@ -231,10 +239,10 @@ def _item_panel(entry: Entry, rule_ids: dict[str, int]) -> str:
         missing = set(entry.located.missing) if entry.located else set(range(len(entry.removed)))
         items = []
         for index, removal in enumerate(entry.removed):
-            number = rule_ids[removal.get("rule", "?")]
+            number = rule_ids[removal["rule"]]
             cls = ' class="rv-missing"' if index in missing else ""
             items.append(f'<li data-rule="{number}" data-entry="{index}"{cls}><span class="rv-swatch"></span>'
-                         f'<b>{escape(removal.get("rule", "?"))}</b>: {escape(removal.get("text", ""))}</li>')
+                         f'<b>{escape(removal["rule"])}</b>: {escape(removal["text"])}</li>')
         out.append(f"<h2>Removed ({len(entry.removed)})</h2><ul class=\"rv-removed\" id=\"rv-removed\">"
                    + "".join(items) + "</ul>")
     if entry.record.is_article:
@@ -299,7 +307,7 @@ def _index_html(review: Review, against: bool, assets: dict) -> str:
         anchor = "portal-" + _safe(portal)
         arts = [e for e in entries if e.record.is_article]
         reasons = Counter(e.record.reason.split(" ")[0] for e in entries if not e.record.is_article)
-        removals = Counter(r.get("rule", "?") for e in entries for r in e.removed)
+        removals = Counter(r["rule"] for e in entries for r in e.removed)
         located = sum(e.located.found for e in entries if e.located)
         summary = (f"{len(entries)} pages → {len(arts)} articles, {len(entries) - len(arts)} rejections"
                    + (" (" + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) + ")" if reasons else ""))
@@ -323,7 +331,8 @@ def _index_html(review: Review, against: bool, assets: dict) -> str:
                 f'<br><small>{escape(entry.record.url)}</small></td>'
                 f'<td>{"article" if entry.record.is_article else "rejection"}</td>'
                 f'<td class="num">{len(entry.removed)}</td><td class="num">{entry.removed_chars}</td>'
-                f'<td class="num">{entry.located.found if entry.located else "–"}</td>{golden}</tr>')
+                f'<td class="num">{f"{entry.located.found}/{len(entry.removed)}" if entry.located and entry.removed else "–"}</td>'
+                f'{golden}</tr>')
         head = ("<tr><th>page</th><th>kind</th><th>removals</th><th>chars removed</th><th>located</th>"
                 + ("<th>golden</th>" if against else "") + "</tr>")
         sections.append(

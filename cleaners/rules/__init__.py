@@ -9,8 +9,9 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     *meta.RULES,          # breadcrumbs, repeated headline, tags, meta lines: removed and kept as fields
     *chrome.LINE_RULES,   # prev/next, copyright, disclaimers, login bar, share, page tools, contact …
     *english.LINE_RULES,  # English sites' sign-up, follow-us, photo credit, dateline/byline, button lines
+    *blocks.PROMO_RULES,  # WeChat / QR-code blocks framed by promo lines around the article
     *inbody.RULES,        # unnamed in-body chrome: promo blocks, disclaimers, captions, credits, 原标题, quotes
-    *blocks.RULES,        # promo blocks, related lists, link lists, pull quotes
+    *blocks.LIST_RULES,   # related lists, link lists, pull quotes
     *inbody.TAIL_RULES,   # the source/editor footer closing the article
 )
 

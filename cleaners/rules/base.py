@@ -19,7 +19,7 @@ _SENTENCE_END = re.compile(r"[。！？!?；;…”」』\)）.]$")
 
 def is_prose(line: Line, min_len: int = 40) -> bool:
     return (len(line.text) >= min_len and line.link_density < 0.5
-            and bool(_SENTENCE_END.search(line.text)))
+            and bool(_SENTENCE_END.search(line.text[-2:])))  # the end only: a '$' search scans it all
 
 
 def content_span(lines: list[Line]) -> tuple[int, int]:

@@ -81,11 +81,26 @@ class PromoBlockRule(Rule):
 _TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[^\W\u3400-\u9fff\uf900-\ufaff]+")
 
 
-def _grams(text: str, n: int = 4) -> set[tuple[str, ...]]:
+def _grams(text: str, n: int = 4) -> set[str]:
     """Shingles of n tokens: a Han character is a token, other text a word. (Character 4-grams of
-    Latin text would make any two English paragraphs look alike: 'tion', 'the '…)"""
+    Latin text would make any two English paragraphs look alike: 'tion', 'the '…) Joined into one
+    string (tokens hold no spaces): a page's million shingles as tuples cost seconds of GC."""
     tokens = _TOKEN.findall(text.lower())
-    return {tuple(tokens[i:i + n]) for i in range(max(len(tokens) - n + 1, 0))}
+    return {" ".join(tokens[i:i + n]) for i in range(max(len(tokens) - n + 1, 0))}
+
+
+# Pull quotes repeat the article's opening pages, not its 500th: enough body to compare them against,
+# which keeps the rule's work bounded on a page of a million lines.
+_COMPARED_CHARS = 100_000
+
+
+def _first_chars(lines, limit: int = _COMPARED_CHARS):
+    seen = 0
+    for line in lines:
+        if seen >= limit:
+            return
+        seen += len(line.text)
+        yield line
 
 
 class PullQuoteRule(Rule):
@@ -94,16 +109,25 @@ class PullQuoteRule(Rule):
     kind = "pull-quote"
     description = "opening highlights repeating the body"
     max_lead = 3
+    max_len = 1000  # a highlight is a sentence or two; a longer lead is the article itself
     min_overlap = 0.5
 
     def apply(self, doc: Document) -> None:
         quotes = []
+        # Shingles of the body past the lead, computed once: the lead lines are the only ones that
+        # move between "head" and "later" (one pass over the page, not one per lead line).
+        lead = tail = None
         while doc.lines and len(quotes) < self.max_lead and len(doc.lines) > 2:
             head, rest = doc.lines[0], doc.lines[1:]
+            if len(head.text) > self.max_len:
+                break
             grams = _grams(re.sub(r"^[^:：]{1,8}[:：]", "", head.text))  # drop a "Speaker:" prefix
             if len(grams) < 20:  # a sentence, not a title or a short line
                 break
-            later = set().union(*(_grams(line.text) for line in rest))
+            if tail is None:  # (still the original lines: nothing was pulled yet)
+                lead = [_grams(line.text) for line in doc.lines[1:self.max_lead + 1]]
+                tail = set().union(*(_grams(line.text) for line in _first_chars(doc.lines[self.max_lead + 1:])))
+            later = tail.union(*lead[len(quotes):])
             if len(grams & later) / len(grams) < self.min_overlap:
                 break
             quotes.append(head.text)
@@ -113,4 +137,6 @@ class PullQuoteRule(Rule):
             doc.fields["pullQuotes"] = doc.fields.get("pullQuotes", []) + quotes
 
 
-RULES = (PromoBlockRule(), RelatedListRule(), LinkListRule(), PullQuoteRule())
+PROMO_RULES = (PromoBlockRule(),)
+LIST_RULES = (RelatedListRule(), LinkListRule(), PullQuoteRule())
+RULES = PROMO_RULES + LIST_RULES

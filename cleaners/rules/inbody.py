@@ -7,6 +7,7 @@ They are recognised by how such lines are phrased and how short they are, never 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from ..document import Document, Line
 from ..script import compile_tolerant
@@ -138,6 +139,7 @@ def _chinese_sentence(text: str) -> bool:
 
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
+_SENTENCES = re.compile(r"(?<=[。！？][”」』])|(?<=[。！？])(?![”」』])")
 
 
 class RepeatedQuoteRule(Rule):
@@ -147,18 +149,26 @@ class RepeatedQuoteRule(Rule):
     kind = "pull-quote"
     description = "block quotes and highlights that repeat a sentence of the body"
     min_len, max_len = 15, 150
+    window = 15   # a highlight sits near the paragraph it repeats
+
+    def _near(self, squashed: list, i: int, s: str) -> bool:
+        """Part of a longer paragraph close by (bounded, so huge pages stay linear)."""
+        lo, hi = max(0, i - self.window), min(len(squashed), i + self.window + 1)
+        return any(j != i and len(squashed[j]) > len(s) * 1.3 and s in squashed[j] for j in range(lo, hi))
 
     def apply(self, doc: Document) -> None:
         squashed = [_squash(line.text) for line in doc.lines]
         headline = _squash(doc.fields.get("headline") or "")
-        joined = "\x00".join(squashed)
+        # Every sentence of every line, and every whole line: hashing keeps this linear on huge pages.
+        sentences = Counter(_squash(part) for line in doc.lines for part in _SENTENCES.split(line.text))
+        whole = Counter(squashed)
         quotes, keep = [], []
         for i, line in enumerate(doc.lines):
             s = squashed[i]
-            # Found in the text more often than as lines of its own: it repeats part of a paragraph.
+            # Found as a sentence more often than as a line of its own: it repeats part of a paragraph.
             if (self.min_len <= len(s) <= self.max_len and s != headline and line.link_chars == 0
                     and (line.tag == "blockquote" or _chinese_sentence(line.text))
-                    and joined.count(s) > squashed.count(s)):
+                    and (sentences[s] > whole[s] or self._near(squashed, i, s))):
                 quotes.append(line.text)
                 self.drop(doc, line)
             else:
@@ -187,7 +197,8 @@ class FooterRule(Rule):
     def apply(self, doc: Document) -> None:
         for i in range(len(doc.lines) - 1, max(len(doc.lines) - 1 - self.tail, -1), -1):
             line = doc.lines[i]
-            m = FOOTER.search(line.text)
+            # A footer is short and ends the line: search its end, not the whole of a 10 MB paragraph.
+            m = FOOTER.search(line.text, max(0, len(line.text) - 400))
             if not m:
                 continue
             # The footer starts at the first label of the run of labelled fields at the end.

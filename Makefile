@@ -3,7 +3,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench bench-learn check clean
+.PHONY: install run test bench bench-crawl bench-learn check clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -27,6 +27,10 @@ check: install        ## scrapy check: the spiders' contracts
 
 bench: install        ## quality and speed benchmarks; writes BENCHMARKS.md
 	$(PY) -m bench
+
+bench-crawl: install  ## crawl throughput vs Scrapy's floor, extract -j1/-j2, memory, Redis bytes/page
+	scripts/ensure-redis
+	$(PY) -m bench.crawl
 
 bench-learn: install  ## profiles learned from each fixture portal's pages vs its golden articles
 	$(PY) -m bench.learned

@@ -1,14 +1,23 @@
-"""Command line: `python -m cleaners extract [--portal NAME|auto|generic] [--url URL] PATH...`
+"""Command line: `python -m cleaners extract [--portal NAME|auto|generic] [--url URL] [--jobs N] PATH...`
 
 Writes one JSON object per input path to standard output, in input order: the article (the same
 fields as the crawler's items, plus `path`), or `{"path", "error", "reason"}` when the input cannot
-be turned into an article. Always exits 0 once the arguments are understood.
+be turned into an article. Always exits 0 once the arguments are understood. A PATH may be a
+folder (its HTML files, recursively, sorted) or `-` (paths read from standard input, one a line);
+`--from FILE` reads paths from a file. Progress and a summary line go to standard error.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import time
+from collections import Counter, deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Iterable, Iterator
 
 from .core import Cleaner
 from .document import Page, Rejected
@@ -41,6 +50,9 @@ def extract_one(cleaner: Cleaner, path: str, portal: str, url: str | None) -> di
         body = _read(path)
     except Rejected as rejection:
         return {"path": path, "error": str(rejection), "reason": rejection.reason}
+    except IsADirectoryError:
+        return {"path": path, "error": f"a folder with no saved pages ({', '.join(sorted(HTML_SUFFIXES))})",
+                "reason": "unreadable"}
     except OSError as exc:
         return {"path": path, "error": f"cannot read the file: {exc.strerror or exc}", "reason": "unreadable"}
     result = cleaner.run(Page(body=body, url=url), portal)
@@ -51,17 +63,129 @@ def extract_one(cleaner: Cleaner, path: str, portal: str, url: str | None) -> di
     return {"path": path, **result}
 
 
+# Files a folder contributes: saved web pages.
+HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
+
+
+def input_paths(paths: Iterable[str], list_file: str | None, stdin=None) -> Iterator[str]:
+    """Every input, in the order given: files as they are, folders expanded, `-` and --from read."""
+    def listed(fh):
+        for line in fh:
+            if line.strip():
+                yield line.rstrip("\r\n")
+    if list_file:
+        with open(list_file, encoding="utf-8") as fh:
+            yield from listed(fh)
+    for path in paths:
+        if path == "-":
+            yield from listed(stdin or sys.stdin)
+        elif os.path.isdir(path):
+            found = sorted(str(p) for p in Path(path).rglob("*") if p.suffix.lower() in HTML_SUFFIXES and p.is_file())
+            # A folder without pages still gets its record (an `unreadable` one): nothing given is silently skipped.
+            yield from found or [path]
+        else:
+            yield path
+
+
+_worker: tuple | None = None
+
+
+def _init_worker(portal: str, url: str | None, convert: str | None, extractor: str) -> None:
+    global _worker
+    _worker = (Cleaner(ProfileRegistry.default(), convert=convert, generic=extractor), portal, url)
+
+
+def _extract_in_worker(path: str) -> dict:
+    cleaner, portal, url = _worker
+    return extract_one(cleaner, path, portal, url)
+
+
+def extract_parallel(paths: Iterable[str], jobs: int, options: tuple) -> Iterator[dict]:
+    """extract_one over `paths` in `jobs` processes, yielding records in input order. A worker that
+    dies breaks the pool: the inputs it held are run again one by one, and the one that kills a
+    worker alone is a `worker-died` record."""
+    def pool(size):
+        return ProcessPoolExecutor(size, initializer=_init_worker, initargs=options)
+
+    executor = pool(jobs)
+    pending: deque = deque()
+    paths = iter(paths)
+    try:
+        while True:
+            while len(pending) < 4 * jobs:  # a window ahead: workers stay busy, memory stays flat
+                path = next(paths, None)
+                if path is None:
+                    break
+                pending.append((path, executor.submit(_extract_in_worker, path)))
+            if not pending:
+                return
+            path, future = pending.popleft()
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                executor.shutdown(wait=False, cancel_futures=True)
+                for suspect in [path] + [p for p, _ in pending]:
+                    with pool(1) as alone:
+                        try:
+                            yield alone.submit(_extract_in_worker, suspect).result()
+                        except BrokenProcessPool:
+                            yield {"path": suspect, "error": "worker-died: the worker cleaning this file died "
+                                   "(a crash or the memory limit)", "reason": "worker-died"}
+                pending.clear()
+                executor = pool(jobs)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+class Progress:
+    """A tqdm bar on standard error when it is a terminal; the summary line at the end."""
+
+    def __init__(self, quiet: bool, total: int | None):
+        self.quiet = quiet
+        self.started = time.monotonic()
+        self.pages = 0
+        self.reasons: Counter = Counter()
+        self.bar = None
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+            self.bar = tqdm(total=total, unit="page", file=sys.stderr, dynamic_ncols=True)
+
+    def update(self, record: dict) -> None:
+        self.pages += 1
+        if "reason" in record:
+            self.reasons[record["reason"].split(" ")[0]] += 1
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        if self.quiet:
+            return
+        seconds = time.monotonic() - self.started
+        rejections = sum(self.reasons.values())
+        detail = ", ".join(f"{k} {v}" for k, v in sorted(self.reasons.items()))
+        print(f"extract: {self.pages} pages -> {self.pages - rejections} articles, {rejections} rejections"
+              f"{' (' + detail + ')' if detail else ''} in {seconds:.1f} s ({self.pages / max(seconds, 1e-9):.1f} pages/s)",
+              file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cleaners")
     sub = parser.add_subparsers(dest="command", required=True)
     ex = sub.add_parser("extract", help="clean saved pages into article JSON lines")
-    ex.add_argument("paths", nargs="+", metavar="PATH")
+    ex.add_argument("paths", nargs="*", metavar="PATH",
+                    help="a saved page, a folder of them (recursively), or - to read paths from standard input")
     ex.add_argument("--portal", default="auto",
                     help="profile name, 'auto' (by URL, else generic; the default) or 'generic'")
     ex.add_argument("--url", help="the URL the page(s) came from (used for profile matching)")
     ex.add_argument("--extractor", default="generic", choices=sorted(EXTRACTORS),
                     help="extractor for generic mode")
     ex.add_argument("--no-convert", action="store_true", help="keep Traditional script as it is")
+    ex.add_argument("--from", dest="list_file", metavar="FILE", help="read input paths from FILE, one a line")
+    ex.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                    help="clean in N processes (output stays in input order; default 1)")
+    ex.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
     sub.add_parser("profiles", help="list the known portal profiles")
     le = sub.add_parser("learn", help="draft a portal profile from saved pages of the portal")
     le.add_argument("pages", nargs="+", metavar="PAGE", help="saved pages, or a fixtures folder with manifest.json")
@@ -88,11 +212,30 @@ def main(argv: list[str] | None = None) -> int:
     except ProfileError as exc:
         parser.error(str(exc))
 
-    cleaner = Cleaner(registry, convert=None if args.no_convert else "auto", generic=args.extractor)
+    if not args.paths and not args.list_file:
+        parser.error("extract: give at least one PATH, - or --from FILE")
+    if args.jobs < 1:
+        parser.error("extract: --jobs must be at least 1")
+    convert = None if args.no_convert else "auto"
+    paths = input_paths(args.paths, args.list_file)
+    total = None
+    if not args.list_file and "-" not in args.paths:  # a stream of paths is never read ahead
+        paths = list(paths)
+        total = len(paths)
+    if args.jobs > 1:
+        records = extract_parallel(paths, args.jobs, (args.portal, args.url, convert, args.extractor))
+    else:
+        cleaner = Cleaner(registry, convert=convert, generic=args.extractor)
+        records = (extract_one(cleaner, path, args.portal, args.url) for path in paths)
     out = sys.stdout
     if hasattr(out, "reconfigure"):
         out.reconfigure(encoding="utf-8")
-    for path in args.paths:
-        out.write(json.dumps(extract_one(cleaner, path, args.portal, args.url), ensure_ascii=False) + "\n")
-        out.flush()
+    progress = Progress(args.quiet, total)
+    try:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.flush()
+            progress.update(record)
+    finally:
+        progress.close()
     return 0

@@ -1,6 +1,8 @@
 """DOM helpers: parsing, selecting, and turning an element into lines of text in reading order."""
 from __future__ import annotations
 
+import functools
+
 import re
 
 import lxml.html
@@ -64,6 +66,13 @@ def _parse(html: str, huge: bool = False):
     return root, [e.message for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"]
 
 
+@functools.lru_cache(maxsize=1024)
+def _css(selector: str):
+    """A CSS selector compiled to XPath once: translating it is most of the cost of a query."""
+    from lxml.cssselect import CSSSelector
+    return CSSSelector(selector, translator="html")
+
+
 def select(root, selector: str) -> list:
     """Elements matching a CSS selector, or an XPath expression if it starts with '/' or '('."""
     if not selector or root is None:
@@ -71,7 +80,7 @@ def select(root, selector: str) -> list:
     try:
         if selector.lstrip().startswith(("/", "(", "./")):
             return [e for e in root.xpath(selector) if isinstance(e, etree._Element)]
-        return root.cssselect(selector)
+        return _css(selector)(root)
     except Exception as exc:  # XPathError, or cssselect's own SelectorError types
         raise ValueError(f"bad selector {selector!r}: {exc}") from exc
 

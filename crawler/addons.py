@@ -26,6 +26,8 @@ DEFAULTS = {
     "CLEANERS_PROFILE_PATH": [],             # extra profile folders
     "CLEANERS_RULES": [],                    # shared rules to run (empty: all)
     "CLEANERS_RULES_DISABLED": [],
+    "CLEANERS_WORKERS": None,                # cleaning processes: None = CPU count - 1 (at least 1); 0 = in-process
+    "CLEANERS_TIMEOUT": 60,                  # seconds a page may take in a worker before it is too-slow
     "CLEANERS_ITEM_SHAPE": "",               # "zyte": zyte-common-items Article
     "CLEANERS_UTC_OFFSET": "+08:00",         # zone of dates printed without one (zyte shape)
     "CLEANERS_REJECTIONS_FEED": True,        # derive a rejections feed beside each items feed
@@ -38,6 +40,7 @@ DEFAULTS = {
     # One store per spider and per mode (replay or live), so the two never block each other.
     "STATE_URI": None,                        # default: <project>/.scrapy/state/%(name)s-%(mode)s.sqlite
     "STATE_KEY_PREFIX": "%(name)s:state:%(mode)s",  # Redis keys (crawler.redis_state)
+    "STATE_EXPECTED_PAGES": 100_000,         # sizes the Redis state's shards (crawler.redis_state)
     "FEED_EXPORT_ENCODING": "utf-8",
 }
 COMPONENTS = {

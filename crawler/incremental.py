@@ -81,7 +81,6 @@ class IncrementalMiddleware:
 
     def remember(self):
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        for url in self.written:
-            self.store.add(SEEN, url_key(url), now)
+        self.store.add_many(SEEN, [(url_key(url), now) for url in self.written])  # one transaction
         self.stats.inc_value("incremental/recorded", len(self.written))
         self.written.clear()

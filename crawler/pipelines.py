@@ -13,6 +13,7 @@ in zyte-common-items `Article` shape, last, so every pipeline before it sees one
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from cleaners.rules import DEFAULT_RULES
 from . import fingerprints
 from .extensions import output_stored
 from .items import ArticleItem, PageItem, Rejection, zyte_article
-from .state import DUP_EXACT, DUP_LINES, DUP_NEAR, DUP_OF, crawl_state
+from .state import DUP_OF, crawl_state
 
 
 # --- the cleaning, one page at a time ----------------------------------------------------------
@@ -116,15 +117,26 @@ def _headers(response: Response) -> dict[str, str]:
 # --- pipelines ---------------------------------------------------------------------------------
 
 class CleaningPipeline:
-    """Pages in, articles and rejections out; every other item passes untouched."""
+    """Pages in, articles and rejections out; every other item passes untouched. With
+    CLEANERS_WORKERS > 0 (the default: CPU count - 1) pages are cleaned in worker processes
+    (crawler.cleaning_pool), so Scrapy keeps fetching and exporting meanwhile; 0 cleans here."""
 
-    def __init__(self, cleaner: Cleaner, stats):
+    def __init__(self, cleaner: Cleaner, stats, workers: int = 0, settings=None):
         self.cleaner = cleaner
         self.stats = stats
+        self.workers = workers
+        self.settings = settings
+        self.pool = None  # started with the first page, so a pipeline that cleans nothing spawns nothing
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(build_cleaner(crawler.settings), crawler.stats)
+        from scrapy import signals
+
+        from .cleaning_pool import workers_setting
+        pipeline = cls(build_cleaner(crawler.settings), crawler.stats, workers_setting(crawler.settings),
+                       crawler.settings)
+        crawler.signals.connect(pipeline.close_pool, signal=signals.engine_stopped)
+        return pipeline
 
     def process_item(self, item, spider=None):
         if isinstance(item, Rejection):  # a request that got no usable response (a spider's errback)
@@ -134,7 +146,24 @@ class CleaningPipeline:
         if found is None:
             return item
         self.stats.inc_value("accounting/pages")
-        outcome = clean_page(self.cleaner, *found)
+        if self.workers:
+            return self._clean_in_pool(*found)
+        return self._item(clean_page(self.cleaner, *found))
+
+    async def _clean_in_pool(self, page: Page, profile: str | None):
+        from scrapy.utils.defer import maybe_deferred_to_future
+
+        from .cleaning_pool import CleaningPool
+        if self.pool is None:
+            self.pool = CleaningPool.from_settings(self.settings, self.workers)
+        try:
+            outcome = await maybe_deferred_to_future(self.pool.clean(page, profile))
+        except Rejected as rejection:  # too-slow, worker-died: the pool could not clean it
+            resolved = self.cleaner.registry.resolve(profile or "auto", page.url)
+            outcome = _rejected(page, resolved.name if resolved else "generic", rejection, None)
+        return self._item(outcome)
+
+    def _item(self, outcome: Outcome):
         for rule, n in outcome.counters.items():
             self.stats.inc_value(f"cleaners/removed/{rule}", n)
         if outcome.failed_step:
@@ -144,14 +173,18 @@ class CleaningPipeline:
         self.stats.inc_value(f"cleaners/rejected/{outcome.record['reason'].split(' ')[0]}")
         return Rejection(**outcome.record)
 
+    def close_pool(self):
+        if self.pool is not None:
+            self.pool.close()
+
 
 class DuplicatesPipeline:
     """One item per article: the same text under a second URL (or reposted on another portal, when
     the portals share a store) becomes a `duplicate-of <first url>` rejection.
 
     Exact copies share a body fingerprint; near copies (other chrome left in, small edits) share a
-    SimHash band key or most paragraphs (crawler.fingerprints). Every lookup is a StateStore `add`,
-    so first-come-wins is atomic in SQLite and in Redis, and one store serves many workers. A page
+    SimHash bucket or most paragraphs (crawler.fingerprints.DuplicateFinder). Every lookup is a batched
+    StateStore write, so first-come-wins is atomic in SQLite and in Redis, and one store serves many workers. A page
     that matches only itself (the same URL in an earlier run) is not a duplicate: whether to emit it
     again is incremental mode's call.
     """
@@ -161,6 +194,7 @@ class DuplicatesPipeline:
         self.stats = crawler.stats
         self.max_distance = crawler.settings.getint("DUPLICATES_MAX_DISTANCE", fingerprints.MAX_DISTANCE)
         self._store = None
+        self._finder = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -200,30 +234,9 @@ class DuplicatesPipeline:
 
     def first_copy(self, url: str, body: str) -> tuple[str | None, str]:
         """(URL of an earlier copy, how it matched), or (None, "") for a new article."""
-        store = self.store
-        first = store.add(DUP_EXACT, fingerprints.exact_key(body), url)
-        if first not in (None, url):
-            return first, "exact: the same text"
-        mine = fingerprints.simhash(body)
-        for key in fingerprints.band_keys(mine):
-            held = store.add(DUP_NEAR, key, f"{mine:016x} {url}")
-            if held:
-                theirs, other = held.split(" ", 1)
-                d = fingerprints.distance(mine, int(theirs, 16))
-                if other != url and d <= self.max_distance:
-                    return other, f"near: SimHash {d} bits apart"
-        lines = fingerprints.line_keys(body)
-        owners: Counter = Counter()
-        for key in lines:
-            held = store.add(DUP_LINES, key, f"{len(lines)} {url}")
-            if held:
-                owners[held] += 1
-        for held, shared in owners.most_common():
-            count, other = held.split(" ", 1)
-            score = fingerprints.jaccard(shared, len(lines), int(count))
-            if other != url and shared >= 2 and score >= fingerprints.MIN_JACCARD:
-                return other, f"near: {shared} of {len(lines)} paragraphs shared (Jaccard {score:.2f})"
-        return None, ""
+        if self._finder is None:
+            self._finder = fingerprints.DuplicateFinder(self.store, self.max_distance)
+        return self._finder.first_copy(url, body)
 
 
 class PendingClaims:
@@ -242,6 +255,7 @@ class PendingClaims:
 
     def __init__(self):
         self.claims: dict[tuple[str, str], tuple[str, object]] = {}  # (namespace, key) -> (value, owner)
+        self.buckets: dict[tuple[str, int], dict[bytes, object]] = {}  # (namespace, bucket) -> {member: owner}
 
     @classmethod
     def view(cls, crawler, owner):
@@ -266,11 +280,34 @@ class PendingClaims:
         pending = self.claims.get((namespace, key))
         return pending[0] if pending else store.get(namespace, key)
 
+    def bucket_add(self, store, namespace: str, entries, owner) -> list[list[bytes]]:
+        """Members already in each bucket (stored or pending); the new ones wait in memory."""
+        stored = store.bucket_get(namespace, [bucket for bucket, _ in entries])
+        answers = []
+        for (bucket, member), held in zip(entries, stored):
+            pending = self.buckets.setdefault((namespace, bucket), {})
+            answers.append([m for m in [*held, *pending] if m != member])
+            pending.setdefault(member, owner)
+        return answers
+
     def flush(self, store, owner) -> None:
-        for (namespace, key), (value, who) in list(self.claims.items()):
-            if who is owner:
-                store.add(namespace, key, value)
-                del self.claims[(namespace, key)]
+        """This owner's claims into the store, one batch per namespace (one transaction)."""
+        with store.batch():
+            mine: dict[str, list] = {}
+            for (namespace, key), (value, who) in list(self.claims.items()):
+                if who is owner:
+                    mine.setdefault(namespace, []).append((key, value))
+                    del self.claims[(namespace, key)]
+            for namespace, pairs in mine.items():
+                store.add_many(namespace, pairs)
+            for (namespace, bucket), members in list(self.buckets.items()):
+                ours = [m for m, who in members.items() if who is owner]
+                if ours:
+                    store.bucket_add(namespace, [(bucket, m) for m in ours])
+                    for m in ours:
+                        del members[m]
+                if not members:
+                    del self.buckets[(namespace, bucket)]
 
 
 class _OwnerView:
@@ -282,6 +319,15 @@ class _OwnerView:
 
     def get(self, namespace, key):
         return self.claims.get(self.store, namespace, key)
+
+    def add_many(self, namespace, pairs):
+        return [self.add(namespace, key, value) for key, value in pairs]
+
+    def bucket_add(self, namespace, entries):
+        return self.claims.bucket_add(self.store, namespace, entries, self.owner)
+
+    def batch(self):
+        return contextlib.nullcontext()  # claims wait in memory: the transaction is flush()'s
 
     def flush(self):
         self.claims.flush(self.store, self.owner)

@@ -1,16 +1,58 @@
 """StateStore on Redis, so every worker of a distributed crawl shares one duplicate filter and one
 incremental state (STATE_BACKEND = "crawler.redis_state.RedisStore").
 
-One Redis string per key, `<spider>:state:<namespace>:<key>`: `SET ... NX` is atomic on the server,
-so when two workers race on the same key exactly one of them sees it as new.
+Compact by design (a few dozen bytes per entry, not a Redis key per entry):
+
+- A namespace's keys live in a fixed number of Redis hashes, `<spider>:state:<namespace>:<shard>`;
+  a key is stored as 8 bytes of its BLAKE2b hash (a field), its value as is. Small hashes use
+  Redis's listpack encoding (no per-field pointers) as long as they hold at most
+  `hash-max-listpack-entries` (128) fields of at most `hash-max-listpack-value` (64) bytes, so the
+  number of shards is sized from STATE_EXPECTED_PAGES. False positives: two distinct keys share a
+  64-bit hash with probability n / 2**64 per lookup (5e-13 with 10 million keys stored).
+- Buckets (`bucket_add`) are sorted sets `<spider>:state:<namespace>:z<shard>` scored by bucket.
+- Every batch is one Lua script: atomic on the server (two workers racing on a key: exactly one
+  sees it as new) and one round trip.
+- The shard count is fixed by the first worker of a crawl and stored in `<spider>:state:layout`,
+  so workers and later runs started with another STATE_EXPECTED_PAGES still agree.
 """
 from __future__ import annotations
 
+import hashlib
+
 import redis
 
-from .state import StateStore
+from .state import DUP_LINES, DUP_NEAR, StateStore
 
 KEY_PREFIX = "%(name)s:state"
+# Entries per page in each namespace (1 for the others): sizes its shard count.
+_DENSITY = {DUP_NEAR: 4, DUP_LINES: 4}
+# At STATE_EXPECTED_PAGES, shards hold 50-100 entries: under Redis's default listpack limit (128).
+_PER_SHARD = 100
+DEFAULT_EXPECTED_PAGES = 100_000
+_CHUNK = 1000
+
+_ADD_MANY = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  local field, value = ARGV[2 * i - 1], ARGV[2 * i]
+  if redis.call('HSETNX', key, field, value) == 1 then
+    out[i] = false
+  else
+    out[i] = redis.call('HGET', key, field)
+  end
+end
+return out
+"""
+
+_BUCKET_ADD = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  local score, member = ARGV[2 * i - 1], ARGV[2 * i]
+  out[i] = redis.call('ZRANGEBYSCORE', key, score, score)
+  redis.call('ZADD', key, 'NX', score, member)
+end
+return out
+"""
 
 
 def redis_uri(settings) -> str:
@@ -22,36 +64,90 @@ def redis_uri(settings) -> str:
     return settings.get("REDIS_URL") or "redis://localhost:6379/0"
 
 
+def _field(key: str) -> bytes:
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+
+
 class RedisStore(StateStore):
-    def __init__(self, server: redis.Redis, prefix: str):
+    def __init__(self, server: redis.Redis, prefix: str, expected_pages: int = DEFAULT_EXPECTED_PAGES):
         self.server = server
         self.prefix = prefix
+        self.expected_pages = max(int(expected_pages), 1)
+        self._shards: dict[str, int] | None = None
+        self._add_many = server.register_script(_ADD_MANY)
+        self._bucket_add = server.register_script(_BUCKET_ADD)
 
     @classmethod
     def from_settings(cls, settings, spider_name):
-        server = redis.Redis.from_url(redis_uri(settings), decode_responses=True)
+        server = redis.Redis.from_url(redis_uri(settings))
         prefix = (settings.get("STATE_KEY_PREFIX") or KEY_PREFIX) % {"name": spider_name}
-        return cls(server, prefix)
+        return cls(server, prefix, settings.getint("STATE_EXPECTED_PAGES", DEFAULT_EXPECTED_PAGES))
 
-    def _key(self, namespace: str, key: str) -> str:
-        return f"{self.prefix}:{namespace}:{key}"
+    # -- layout ---------------------------------------------------------------------------------
+    def _base_shards(self) -> int:
+        """Shards for a namespace of one entry per page; fixed by the first store to ask."""
+        if self._shards is None:
+            layout = f"{self.prefix}:layout"
+            wanted = 1 << max((self.expected_pages // _PER_SHARD).bit_length(), 0)
+            self.server.set(layout, wanted, nx=True)
+            self._shards = {"": int(self.server.get(layout))}
+        return self._shards[""]
 
+    def _shard_count(self, namespace: str) -> int:
+        return self._base_shards() * _DENSITY.get(namespace, 1)
+
+    def _hash_key(self, namespace: str, field: bytes) -> str:
+        return f"{self.prefix}:{namespace}:{int.from_bytes(field[:4], 'big') % self._shard_count(namespace)}"
+
+    # -- StateStore -----------------------------------------------------------------------------
     def add(self, namespace, key, value):
-        name = self._key(namespace, key)
-        if self.server.set(name, value, nx=True):
-            return None
-        # Lost the race (or seen before): the first value never changes, so a plain GET is safe.
-        return self.server.get(name)
+        return self.add_many(namespace, [(key, value)])[0]
+
+    def add_many(self, namespace, pairs):
+        """Atomic per chunk of _CHUNK pairs (a script holds the server while it runs)."""
+        answers, keys, args = [], [], []
+        for key, value in pairs:
+            field = _field(key)
+            keys.append(self._hash_key(namespace, field))
+            args += [field, value]
+            if len(keys) == _CHUNK:
+                answers += self._add_chunk(keys, args)
+                keys, args = [], []
+        return answers + (self._add_chunk(keys, args) if keys else [])
+
+    def _add_chunk(self, keys, args):
+        return [None if held is None else held.decode("utf-8") for held in self._add_many(keys=keys, args=args)]
 
     def get(self, namespace, key):
-        return self.server.get(self._key(namespace, key))
+        field = _field(key)
+        held = self.server.hget(self._hash_key(namespace, field), field)
+        return None if held is None else held.decode("utf-8")
+
+    def bucket_add(self, namespace, entries):
+        keys, args = [], []
+        shards = self._shard_count(namespace)
+        for bucket, member in entries:
+            keys.append(f"{self.prefix}:{namespace}:z{bucket % shards}")
+            args += [bucket, member]
+        if not keys:
+            return []
+        return [[m for m in held if m != member] for (_, member), held
+                in zip(entries, self._bucket_add(keys=keys, args=args))]
+
+    def bucket_get(self, namespace, buckets):
+        shards = self._shard_count(namespace)
+        pipe = self.server.pipeline(transaction=False)
+        for bucket in buckets:
+            pipe.zrangebyscore(f"{self.prefix}:{namespace}:z{bucket % shards}", bucket, bucket)
+        return pipe.execute()
 
     def clear(self, namespace):
-        self._delete_matching(_glob_escape(self._key(namespace, "")) + "*")
+        self._delete_matching(_glob_escape(f"{self.prefix}:{namespace}:") + "*")
 
     def clear_all(self) -> None:
-        """Every namespace of this spider (`seed --reset-state`)."""
+        """Every namespace of this spider (`seed --reset-state`), and the layout."""
         self._delete_matching(_glob_escape(self.prefix) + ":*")
+        self._shards = None
 
     def _delete_matching(self, pattern: str) -> None:
         batch = []

@@ -53,9 +53,10 @@ def test_extract_cli_over_a_mix_of_bad_inputs(tmp_path):
         (write(tmp_path / "utf16.html", codecs.BOM_UTF16_LE + article_html("UTF-16", P[4], charset=None).encode("utf-16-le")), P[4]),
         (write(tmp_path / "gbk.html", article_html("GBK", P[5], charset=None).encode("gbk")), P[5]),
         (write(tmp_path / "bogus.html", article_html("假字符集", P[6], charset="x-no-such-charset")), P[6]),
-        (str(tmp_path), "unreadable"),
+        (str(tmp_path / "no-pages"), "unreadable"),  # a folder without pages
         (str(tmp_path / "missing.html"), "unreadable"),
     ]
+    (tmp_path / "no-pages").mkdir()
     big5 = traditional(P[7])
     cases.append((write(tmp_path / "big5.html", article_html("Big5", big5, charset=None).encode("big5", "xmlcharrefreplace")), big5))
     paths = [p for p, _ in cases] + [cases[1][0], cases[0][0]] * 150  # hundreds of paths in one call
@@ -96,7 +97,7 @@ def test_element_lines_is_not_recursive():
 
 
 def test_a_page_that_breaks_the_extractor_is_a_rejection_and_the_next_page_goes_on(monkeypatch):
-    crawler = get_crawler(settings_dict={"CLEANERS_CONVERT": None})
+    crawler = get_crawler(settings_dict={"CLEANERS_CONVERT": None, "CLEANERS_WORKERS": 0})  # in-process: patchable
     pipeline = CleaningPipeline.from_crawler(crawler)
     real = pipeline.cleaner.extract
 

@@ -1,0 +1,253 @@
+"""Cleaning off Scrapy's reactor: `cleaners.Cleaner.run` in a pool of worker processes.
+
+Scrapy runs item pipelines on its one reactor thread, so a page being cleaned (tens of
+milliseconds of lxml and regexes) holds every download and every export. `CleaningPool.clean(page,
+profile)` hands the page to a worker process and returns a Deferred that fires, on the reactor
+thread, with what `crawler.pipelines.clean_page` returns there (an `Outcome`: the article's fields
+or a rejection record, and the rules' removal counts), or fails with `cleaners.Rejected` when the
+pool could not clean the page. Results come back in completion order; their contents do not depend
+on the number of workers. Each worker builds its Cleaner from the same settings as the pipeline's
+(`crawler.pipelines.build_cleaner`).
+
+Faults end as rejections, never as a stuck crawl:
+- a page still being cleaned after CLEANERS_TIMEOUT seconds becomes `too-slow`; the pool's workers
+  are then replaced (a process cannot be interrupted otherwise), and the other pages they held are
+  cleaned again on the new workers;
+- a worker that dies (a crash in a C extension, the OOM killer) breaks the pool, and every page
+  the pool held is a suspect: suspects are cleaned again one at a time on fresh workers, and the
+  one that kills a worker while alone becomes `worker-died`; the others come through unharmed.
+
+Settings: CLEANERS_WORKERS (default: CPU count - 1, at least 1; 0 cleans in-process, on the
+reactor, without this module), CLEANERS_TIMEOUT (seconds, default 60).
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable
+
+from twisted.internet import defer
+
+from cleaners import Cleaner, Page, Rejected
+
+logger = logging.getLogger(__name__)
+
+# A worker is replaced after this many pages, so a slow leak in a parser never accumulates.
+TASKS_PER_WORKER = 2000
+# What crawler.pipelines.build_cleaner reads: handed to each worker as plain values.
+CLEANER_SETTINGS = ("CLEANERS_PROFILE_PATH", "CLEANERS_CONVERT", "CLEANERS_GENERIC_EXTRACTOR",
+                    "CLEANERS_RULES", "CLEANERS_RULES_DISABLED")
+
+_worker_cleaner: Cleaner | None = None
+
+
+def default_workers() -> int:
+    return max((os.cpu_count() or 1) - 1, 1)
+
+
+def workers_setting(settings) -> int:
+    """CLEANERS_WORKERS: unset or empty means CPU count - 1 (at least 1); 0 means in-process."""
+    value = settings.get("CLEANERS_WORKERS")
+    return default_workers() if value in (None, "") else max(int(value), 0)
+
+
+def _init_worker(cleaner_settings: dict) -> None:
+    global _worker_cleaner
+    from scrapy.settings import Settings
+
+    from .pipelines import build_cleaner
+    _worker_cleaner = build_cleaner(Settings(cleaner_settings))
+
+
+def clean_in_worker(page: Page, profile: str | None):
+    """The task a worker runs (module level, so it pickles by name)."""
+    from .pipelines import clean_page
+    return clean_page(_worker_cleaner, page, profile)
+
+
+class CleaningPool:
+    def __init__(self, workers: int, cleaner_settings: dict | None = None, timeout: float = 60.0,
+                 task: Callable[[Page, str | None], Any] = clean_in_worker, reactor=None):
+        self.workers = max(int(workers), 1)
+        self.timeout = timeout
+        self.task = task
+        self._options = (dict(cleaner_settings or {}),)
+        self._executor: ProcessPoolExecutor | None = None
+        self._reactor = reactor
+        # Pages handed to the workers at once: enough to keep each busy while results travel back,
+        # few enough that a page's time limit runs while it is being cleaned, not while it queues.
+        self._limit = 4 * self.workers
+        self._waiting: deque[_Job] = deque()
+        self._suspects: deque[_Job] = deque()  # in the pool when it broke: retried one at a time
+        self._in_flight = 0
+        self._warming: list = []  # start-up probes of the current pool, until every one answered
+
+    @classmethod
+    def from_settings(cls, settings, workers: int) -> "CleaningPool":
+        values = {name: settings.get(name) for name in CLEANER_SETTINGS}
+        for name in ("CLEANERS_RULES", "CLEANERS_RULES_DISABLED"):
+            values[name] = settings.getlist(name)
+        if not isinstance(values["CLEANERS_PROFILE_PATH"], str):
+            values["CLEANERS_PROFILE_PATH"] = list(values["CLEANERS_PROFILE_PATH"] or [])
+        return cls(workers, values, timeout=settings.getfloat("CLEANERS_TIMEOUT", 60.0))
+
+    @property
+    def reactor(self):
+        if self._reactor is None:
+            from twisted.internet import reactor
+            self._reactor = reactor
+        return self._reactor
+
+    # -- the one call ---------------------------------------------------------------------------
+    def clean(self, page: Page, profile: str | None = None) -> defer.Deferred:
+        """A Deferred firing with the task's result for `page`, or failing with Rejected
+        (`too-slow`, `worker-died`, `extract-failed`) when the pool could not clean it."""
+        result = defer.Deferred()
+        self._waiting.append(_Job(page, profile, result))
+        self._pump()
+        return result
+
+    def close(self) -> None:
+        """At the end of the crawl: idle workers are joined; busy ones (a hung page) are killed."""
+        if self._executor is not None:
+            if self._in_flight:
+                _stop(self._executor, cancel_futures=True)
+            else:
+                self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    # -- machinery ------------------------------------------------------------------------------
+    def _pool(self) -> ProcessPoolExecutor:
+        """The running pool, started if need be. Pages wait until its workers are up (importing the
+        cleaners takes seconds), so start-up never counts against a page's time limit."""
+        if self._executor is None:
+            # Never fork a process running Twisted's reactor and its threads: start workers clean.
+            executor = self._executor = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+                initargs=self._options, max_tasks_per_child=TASKS_PER_WORKER)
+            self._warming = [executor.submit(os.getpid) for _ in range(self.workers)]
+            for future in self._warming:
+                future.add_done_callback(lambda f: self.reactor.callFromThread(self._warmed, executor, f))
+        return self._executor
+
+    def _warmed(self, executor, future) -> None:
+        if executor is not self._executor or not self._warming:
+            return
+        try:
+            future.result()
+        except Exception as exc:  # the workers cannot start (a bad setting, a broken install)
+            logger.error("cleaning workers could not start: %s: %s", type(exc).__name__, exc)
+            self._replace(executor)
+            self._warming = []
+            failed = Rejected("extract-failed", f"the cleaning workers could not start: {type(exc).__name__}: {exc}")
+            jobs = list(self._waiting) + list(self._suspects)
+            self._waiting.clear()
+            self._suspects.clear()
+            for job in jobs:  # none is in flight: the pool never took one
+                job.settle(failed)
+            return
+        if all(f.done() for f in self._warming):
+            self._warming = []
+            self._pump()
+
+    def _pump(self) -> None:
+        if not (self._waiting or self._suspects):
+            return
+        self._pool()
+        if self._warming:
+            return
+        if self._suspects:
+            if self._in_flight == 0:
+                job = self._suspects.popleft()
+                job.alone = True
+                self._in_flight += 1
+                self._submit(job)
+            return
+        while self._waiting and self._in_flight < self._limit:
+            self._in_flight += 1
+            self._submit(self._waiting.popleft())
+
+    def _settle(self, job: "_Job", outcome) -> None:
+        self._in_flight -= 1
+        job.settle(outcome)
+        self._pump()
+
+    def _submit(self, job: "_Job") -> None:
+        job.cancel_timer()
+        job.timer = self.reactor.callLater(self.timeout, self._timed_out, job)
+        executor = self._pool()
+        try:
+            future = executor.submit(self.task, job.page, job.profile)
+        except BrokenProcessPool:  # broke since its last result: the next pool takes the page
+            self._replace(executor)
+            executor = self._pool()
+            future = executor.submit(self.task, job.page, job.profile)
+        job.executor = executor
+        future.add_done_callback(lambda f: self.reactor.callFromThread(self._done, job, f))
+
+    def _done(self, job: "_Job", future) -> None:
+        if job.settled:
+            return
+        try:
+            outcome = future.result()
+        except BrokenProcessPool:
+            self._replace(job.executor)
+            if not job.alone:
+                job.cancel_timer()
+                self._in_flight -= 1
+                self._suspects.append(job)
+                self._pump()
+                return
+            outcome = Rejected("worker-died", "the cleaning worker died on this page (a crash or the memory limit)")
+        except Exception as exc:  # the task raised (clean_page never does) or its result did not pickle
+            outcome = Rejected("extract-failed", f"cleaning worker: {type(exc).__name__}: {exc}")
+        self._settle(job, outcome)
+
+    def _timed_out(self, job: "_Job") -> None:
+        if job.settled:
+            return
+        logger.warning("cleaning %s took more than %s s: rejected as too-slow, workers replaced",
+                       job.page.url, self.timeout)
+        self._replace(job.executor)  # first: the pages pumped in by _settle go to the new workers
+        self._settle(job, Rejected("too-slow", f"cleaning took more than {self.timeout:g} s (CLEANERS_TIMEOUT)"))
+
+    def _replace(self, executor) -> None:
+        """Stop a broken or stuck pool; the next submit starts a new one. Pages it still held fail
+        with BrokenProcessPool and are resubmitted by _done."""
+        if executor is not None and executor is self._executor:
+            self._executor = None
+            _stop(executor, cancel_futures=False)
+
+
+class _Job:
+    __slots__ = ("page", "profile", "result", "alone", "executor", "timer", "settled")
+
+    def __init__(self, page, profile, result):
+        self.page, self.profile, self.result = page, profile, result
+        self.alone, self.executor, self.timer, self.settled = False, None, None, False
+
+    def cancel_timer(self) -> None:
+        if self.timer is not None and self.timer.active():
+            self.timer.cancel()
+
+    def settle(self, outcome) -> None:
+        self.settled = True
+        self.cancel_timer()
+        if isinstance(outcome, Rejected):
+            self.result.errback(outcome)
+        else:
+            self.result.callback(outcome)
+
+
+def _stop(executor: ProcessPoolExecutor, cancel_futures: bool) -> None:
+    # ProcessPoolExecutor has no public way to stop a busy worker (terminate_workers is 3.14+), and
+    # shutdown() forgets its processes: take them first.
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    executor.shutdown(wait=False, cancel_futures=cancel_futures)

@@ -129,7 +129,8 @@ def second_look(doc: Document) -> bool:
     return sentences(prose) >= MIN_SENTENCES and (han >= 20 or latin >= 10)
 
 
-def _grams(text: str, n: int = 4) -> set[str]:
+def char_shingles(text: str, n: int = 4) -> set[str]:
+    """Character n-grams of the text without punctuation or spaces (shared by cleaners.learn)."""
     text = re.sub(r"\W+", "", text)
     return {text[i:i + n] for i in range(max(len(text) - n + 1, 1))}
 
@@ -137,6 +138,6 @@ def _grams(text: str, n: int = 4) -> set[str]:
 def drop_foreign_description(doc: Document) -> None:
     """A meta description that shares nothing with the article is the site's, not the article's."""
     description = doc.fields.get("description")
-    if description and not _grams(description) & _grams((doc.fields.get("headline") or "") + doc.body):
+    if description and not char_shingles(description) & char_shingles((doc.fields.get("headline") or "") + doc.body):
         doc.remove("site-description", description)
         del doc.fields["description"]

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from .. import dates
 from ..rules.meta import BREADCRUMB_LABEL, CRUMB_SPLIT, FIELD_PATTERNS, META_LABEL, TAGS, split_breadcrumbs
+from ..validate import char_shingles
 from .dom import candidates, norm, own_handles, squash, text_of
 from .study import Study
 from .template import Choice, container_of
@@ -204,9 +205,8 @@ def _chrome(text: str) -> bool:
     return any(isinstance(r, LineRule) and r.matches(Line(text)) for r in DEFAULT_RULES)
 
 
-def _grams(text: str, n: int = 4) -> set[str]:
-    text = re.sub(r"\W+", "", norm(text))
-    return {text[i:i + n] for i in range(max(len(text) - n + 1, 1))}
+def _grams(text: str) -> set[str]:
+    return char_shingles(norm(text))
 
 
 def _repeats(text: str, body: set[str], lines: set[str]) -> bool:

@@ -38,11 +38,13 @@ logger = logging.getLogger(__name__)
 
 # A worker is replaced after this many pages, so a slow leak in a parser never accumulates.
 TASKS_PER_WORKER = 2000
-# What crawler.pipelines.build_cleaner reads: handed to each worker as plain values.
+# What crawler.pipelines.build_cleaner reads, and whether to fingerprint articles for
+# DuplicatesPipeline: handed to each worker as plain values.
 CLEANER_SETTINGS = ("CLEANERS_PROFILE_PATH", "CLEANERS_CONVERT", "CLEANERS_GENERIC_EXTRACTOR",
-                    "CLEANERS_RULES", "CLEANERS_RULES_DISABLED")
+                    "CLEANERS_RULES", "CLEANERS_RULES_DISABLED", "DUPLICATES_ENABLED")
 
 _worker_cleaner: Cleaner | None = None
+_worker_prints = False  # also fingerprint each article for DuplicatesPipeline (off the reactor)
 
 
 def default_workers() -> int:
@@ -56,17 +58,24 @@ def workers_setting(settings) -> int:
 
 
 def _init_worker(cleaner_settings: dict) -> None:
-    global _worker_cleaner
+    global _worker_cleaner, _worker_prints
     from scrapy.settings import Settings
 
     from .pipelines import build_cleaner
-    _worker_cleaner = build_cleaner(Settings(cleaner_settings))
+    settings = Settings(cleaner_settings)
+    _worker_cleaner = build_cleaner(settings)
+    _worker_prints = settings.getbool("DUPLICATES_ENABLED", True)
 
 
 def clean_in_worker(page: Page, profile: str | None):
     """The task a worker runs (module level, so it pickles by name)."""
+    from . import fingerprints
     from .pipelines import clean_page
-    return clean_page(_worker_cleaner, page, profile)
+    outcome = clean_page(_worker_cleaner, page, profile)
+    body = outcome.record.get("articleBody") if outcome.article else None
+    if _worker_prints and body:
+        outcome.prints = fingerprints.Prints(body)
+    return outcome
 
 
 class CleaningPool:

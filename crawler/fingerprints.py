@@ -137,6 +137,23 @@ def _unref(ref: str) -> str:
     return base64.urlsafe_b64decode(ref + "=").hex()
 
 
+class Prints:
+    """What the duplicate check needs from an article body, computed once: in a cleaning worker
+    (crawler.cleaning_pool) rather than on the reactor when the crawl cleans in processes. `body`
+    is the text they were computed from (pickled with the item's body, the one string travels once): a
+    pipeline that changes the body gets them recomputed."""
+    __slots__ = ("body", "simhash", "exact", "sketch")
+
+    def __init__(self, body: str):
+        self.body = body
+        self.simhash = simhash(body)
+        self.exact = exact_key(body)[:4]
+        self.sketch = line_sketch(body)
+
+    def fits(self, body: str) -> bool:
+        return self.body is body or self.body == body
+
+
 class DuplicateFinder:
     """The duplicate check over a `crawler.state.StateStore`: "which earlier article is this a copy
     of?", registering the page as it asks (first come, first kept, atomically in every backend).
@@ -155,19 +172,22 @@ class DuplicateFinder:
         self.store = store
         self.max_distance = max_distance
 
-    def first_copy(self, url: str, body: str) -> tuple[str | None, str]:
+    def first_copy(self, url: str, body: str, prints: Prints | None = None) -> tuple[str | None, str]:
         """(URL of an earlier copy, how it matched), or (None, "") for a new article. A page that
         matches only itself (the same URL in an earlier run) is new: re-emitting is incremental
-        mode's call. One transaction per page where the store has them."""
+        mode's call. One transaction per page where the store has them. `prints`: the body's
+        fingerprints if already computed (from `Prints(body)`)."""
+        if prints is None or not prints.fits(body):
+            prints = Prints(body)
         with self.store.batch():
-            return self._first_copy(url, body)
+            return self._first_copy(url, prints)
 
-    def _first_copy(self, url: str, body: str) -> tuple[str | None, str]:
+    def _first_copy(self, url: str, prints: Prints) -> tuple[str | None, str]:
         from .state import DUP_DOCS, DUP_LINES, DUP_NEAR
 
         store = self.store
-        mine = simhash(body)
-        me, check = f"{mine:016x}", exact_key(body)[:4]
+        mine = prints.simhash
+        me, check = f"{mine:016x}", prints.exact
         held = store.add(DUP_DOCS, me, check + url)
         if held is not None and held[4:] != url:
             return held[4:], "exact: the same text" if held[:4] == check else "near: SimHash 0 bits apart"
@@ -183,7 +203,7 @@ class DuplicateFinder:
                 if other and other[4:] != url:
                     return other[4:], f"near: SimHash {d} bits apart"
 
-        sketch = line_sketch(body)
+        sketch = prints.sketch
         if len(sketch) < 2:  # one paragraph is no evidence (and would cost state for nothing)
             return None, ""
         owners: Counter = Counter()

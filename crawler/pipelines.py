@@ -41,6 +41,7 @@ class Outcome:
     article: bool
     counters: Counter = field(default_factory=Counter)
     failed_step: str | None = None
+    prints: fingerprints.Prints | None = None  # the body's, when a cleaning worker computed them
 
 
 def clean_page(cleaner: Cleaner, page: Page, profile: str | None = None) -> Outcome:
@@ -169,7 +170,10 @@ class CleaningPipeline:
         if outcome.failed_step:
             self.stats.inc_value(f"cleaners/errors/{outcome.failed_step}")
         if outcome.article:
-            return ArticleItem(**outcome.record)
+            item = ArticleItem(**outcome.record)
+            if outcome.prints is not None:
+                item._prints = outcome.prints  # not a field: never exported
+            return item
         self.stats.inc_value(f"cleaners/rejected/{outcome.record['reason'].split(' ')[0]}")
         return Rejection(**outcome.record)
 
@@ -221,7 +225,7 @@ class DuplicatesPipeline:
         url, body = item.get("url"), item.get("articleBody")
         if not url or not body:
             return item
-        first, how = self.first_copy(url, body)
+        first, how = self.first_copy(url, body, getattr(item, "_prints", None))
         if first is None:
             return item
         # Keys this page registered before it turned out a copy point at it: send them on to the
@@ -232,11 +236,11 @@ class DuplicatesPipeline:
         self.stats.inc_value(f"duplicates/{how.split(' ')[0]}")
         return Rejection(url=url, portal=item.get("portal"), status=200, reason=f"duplicate-of {first}", detail=how)
 
-    def first_copy(self, url: str, body: str) -> tuple[str | None, str]:
+    def first_copy(self, url: str, body: str, prints=None) -> tuple[str | None, str]:
         """(URL of an earlier copy, how it matched), or (None, "") for a new article."""
         if self._finder is None:
             self._finder = fingerprints.DuplicateFinder(self.store, self.max_distance)
-        return self._finder.first_copy(url, body)
+        return self._finder.first_copy(url, body, prints)
 
 
 class PendingClaims:

@@ -92,6 +92,21 @@ def test_duplicate_finder_exact_near_paragraphs_and_strangers(store):
     assert finder.first_copy("http://c/1", article(4)) == (None, "")
 
 
+def test_fingerprints_computed_elsewhere_are_used_only_for_the_body_they_describe():
+    """A cleaning worker sends the body's fingerprints with the item (pickled: the body is one
+    string shared with the item's); a pipeline that edits the body in between gets them recomputed."""
+    import pickle
+    finder = DuplicateFinder(MemoryStore())
+    body = article(5)
+    record = pickle.loads(pickle.dumps({"articleBody": body, "prints": fingerprints.Prints(body)}))
+    assert record["prints"].body is record["articleBody"]
+    assert finder.first_copy("http://a/5", record["articleBody"], record["prints"]) == (None, "")
+    assert finder.first_copy("http://b/5", body)[0] == "http://a/5"
+    # Stale fingerprints (another article's) for this body: the check still sees this body.
+    assert finder.first_copy("http://b/6", body, fingerprints.Prints(article(6)))[0] == "http://a/5"
+    assert finder.first_copy("http://c/6", article(6), fingerprints.Prints(body)) == (None, "")
+
+
 def test_no_false_duplicates_among_distinct_articles(store):
     """The false-positive rate of the whole check, measured: 0 in 1,000 distinct articles (each
     page is compared with every earlier one through the buckets and the paragraph sketch)."""

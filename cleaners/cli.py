@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from collections import Counter, deque
+from itertools import islice
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -95,15 +96,24 @@ def _init_worker(portal: str, url: str | None, convert: str | None, extractor: s
     _worker = (Cleaner(ProfileRegistry.default(), convert=convert, generic=extractor), portal, url)
 
 
-def _extract_in_worker(path: str) -> dict:
+def extract_chunk(paths: list[str]) -> list[dict]:
+    """The task a worker runs: a few inputs per task, so the parent's share of the work (one
+    submit, one result to unpickle) is paid per chunk rather than per page."""
     cleaner, portal, url = _worker
-    return extract_one(cleaner, path, portal, url)
+    return [extract_one(cleaner, path, portal, url) for path in paths]
 
 
-def extract_parallel(paths: Iterable[str], jobs: int, options: tuple) -> Iterator[dict]:
+# Inputs per task: small enough that a chunk is ~50 ms of work (progress stays live, a worker that
+# dies takes few inputs with it), large enough that the parent stays out of the workers' way.
+CHUNK = 8
+
+
+def extract_parallel(paths: Iterable[str], jobs: int, options: tuple, task=extract_chunk,
+                     chunk: int = CHUNK) -> Iterator[dict]:
     """extract_one over `paths` in `jobs` processes, yielding records in input order. A worker that
     dies breaks the pool: the inputs it held are run again one by one, and the one that kills a
-    worker alone is a `worker-died` record."""
+    worker alone is a `worker-died` record. `task` (a module-level function over a list of paths,
+    like `extract_chunk`) is for tests."""
     def pool(size):
         return ProcessPoolExecutor(size, initializer=_init_worker, initargs=options)
 
@@ -112,22 +122,22 @@ def extract_parallel(paths: Iterable[str], jobs: int, options: tuple) -> Iterato
     paths = iter(paths)
     try:
         while True:
-            while len(pending) < 4 * jobs:  # a window ahead: workers stay busy, memory stays flat
-                path = next(paths, None)
-                if path is None:
+            while len(pending) < 2 * jobs:  # a window ahead: workers stay busy, memory stays flat
+                batch = list(islice(paths, chunk))
+                if not batch:
                     break
-                pending.append((path, executor.submit(_extract_in_worker, path)))
+                pending.append((batch, executor.submit(task, batch)))
             if not pending:
                 return
-            path, future = pending.popleft()
+            batch, future = pending.popleft()
             try:
-                yield future.result()
+                yield from future.result()
             except BrokenProcessPool:
                 executor.shutdown(wait=False, cancel_futures=True)
-                for suspect in [path] + [p for p, _ in pending]:
+                for suspect in batch + [path for held, _ in pending for path in held]:
                     with pool(1) as alone:
                         try:
-                            yield alone.submit(_extract_in_worker, suspect).result()
+                            yield from alone.submit(task, [suspect]).result()
                         except BrokenProcessPool:
                             yield {"path": suspect, "error": "worker-died: the worker cleaning this file died "
                                    "(a crash or the memory limit)", "reason": "worker-died"}

@@ -23,6 +23,16 @@ def hang_on_marker(page, portal):
     return clean_in_worker(page, portal)
 
 
+def extract_crash_on_marker(paths):
+    """cleaners.cli.extract_chunk, but a saved page marked CRASH kills the worker cleaning it."""
+    from cleaners.cli import extract_chunk
+    for path in paths:
+        with open(path, "rb") as fh:
+            if b"<!--CRASH-->" in fh.read():
+                os._exit(3)
+    return extract_chunk(paths)
+
+
 def main(task_name: str, workers: int, paths: list[str]) -> None:
     from scrapy.settings import Settings
     from twisted.internet import defer, task

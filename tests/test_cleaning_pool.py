@@ -72,3 +72,26 @@ def test_a_crawl_emits_the_same_items_and_rejections_whatever_the_number_of_work
         runs[workers] = (as_set(items), as_set(rejections))
     assert runs[0][0] and runs[0][1]  # articles and rejections both present
     assert runs[2] == runs[0]
+
+
+def test_extract_turns_a_page_that_kills_its_worker_into_a_rejection_and_keeps_the_order(pages):
+    """`python -m cleaners extract --jobs N`: the crash costs one record (worker-died), every other
+    input comes through as one process cleans it, in input order, including those that shared the
+    dead worker's chunk or were queued behind it."""
+    import pool_tasks
+
+    from cleaners import Cleaner, ProfileRegistry
+    from cleaners.cli import extract_one, extract_parallel
+    crash = next(str(p) for p in pages if p.name == "crash.html")
+    ordinary = [str(p) for p in pages if p.name not in ("crash.html", "hang.html")]
+    paths = ordinary[:5] + [crash] + ordinary[5:] + [crash] + ordinary[:2]
+    options = ("auto", None, "auto", "generic")
+    records = list(extract_parallel(paths, 2, options, task=pool_tasks.extract_crash_on_marker, chunk=3))
+    assert [r["path"] for r in records] == paths
+    cleaner = Cleaner(ProfileRegistry.default(), convert="auto", generic="generic")
+    for path, record in zip(paths, records):
+        if path == crash:
+            assert record["reason"] == "worker-died" and "died" in record["error"]
+        else:
+            assert record == extract_one(cleaner, path, "auto", None)
+    assert sum("articleBody" in r for r in records) >= 5

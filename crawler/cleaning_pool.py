@@ -7,7 +7,7 @@ thread, with what `crawler.pipelines.clean_page` returns there (an `Outcome`: th
 or a rejection record, and the rules' removal counts), or fails with `cleaners.Rejected` when the
 pool could not clean the page. Results come back in completion order; their contents do not depend
 on the number of workers. Each worker builds its Cleaner from the same settings as the pipeline's
-(`crawler.pipelines.build_cleaner`).
+(`crawler.cleaning.cleaner_from_values`) and imports no Scrapy (crawler.cleaning holds its task).
 
 Faults end as rejections, never as a stuck crawl:
 - a page still being cleaned after CLEANERS_TIMEOUT seconds becomes `too-slow`; the pool's workers
@@ -32,19 +32,14 @@ from typing import Any, Callable
 
 from twisted.internet import defer
 
-from cleaners import Cleaner, Page, Rejected
+from cleaners import Page, Rejected
+
+from .cleaning import clean_in_worker, init_worker
 
 logger = logging.getLogger(__name__)
 
 # A worker is replaced after this many pages, so a slow leak in a parser never accumulates.
 TASKS_PER_WORKER = 2000
-# What crawler.pipelines.build_cleaner reads, and whether to fingerprint articles for
-# DuplicatesPipeline: handed to each worker as plain values.
-CLEANER_SETTINGS = ("CLEANERS_PROFILE_PATH", "CLEANERS_CONVERT", "CLEANERS_GENERIC_EXTRACTOR",
-                    "CLEANERS_RULES", "CLEANERS_RULES_DISABLED", "DUPLICATES_ENABLED")
-
-_worker_cleaner: Cleaner | None = None
-_worker_prints = False  # also fingerprint each article for DuplicatesPipeline (off the reactor)
 
 
 def default_workers() -> int:
@@ -55,27 +50,6 @@ def workers_setting(settings) -> int:
     """CLEANERS_WORKERS: unset or empty means CPU count - 1 (at least 1); 0 means in-process."""
     value = settings.get("CLEANERS_WORKERS")
     return default_workers() if value in (None, "") else max(int(value), 0)
-
-
-def _init_worker(cleaner_settings: dict) -> None:
-    global _worker_cleaner, _worker_prints
-    from scrapy.settings import Settings
-
-    from .pipelines import build_cleaner
-    settings = Settings(cleaner_settings)
-    _worker_cleaner = build_cleaner(settings)
-    _worker_prints = settings.getbool("DUPLICATES_ENABLED", True)
-
-
-def clean_in_worker(page: Page, profile: str | None):
-    """The task a worker runs (module level, so it pickles by name)."""
-    from . import fingerprints
-    from .pipelines import clean_page
-    outcome = clean_page(_worker_cleaner, page, profile)
-    body = outcome.record.get("articleBody") if outcome.article else None
-    if _worker_prints and body:
-        outcome.prints = fingerprints.Prints(body)
-    return outcome
 
 
 class CleaningPool:
@@ -97,12 +71,8 @@ class CleaningPool:
 
     @classmethod
     def from_settings(cls, settings, workers: int) -> "CleaningPool":
-        values = {name: settings.get(name) for name in CLEANER_SETTINGS}
-        for name in ("CLEANERS_RULES", "CLEANERS_RULES_DISABLED"):
-            values[name] = settings.getlist(name)
-        if not isinstance(values["CLEANERS_PROFILE_PATH"], str):
-            values["CLEANERS_PROFILE_PATH"] = list(values["CLEANERS_PROFILE_PATH"] or [])
-        return cls(workers, values, timeout=settings.getfloat("CLEANERS_TIMEOUT", 60.0))
+        from .pipelines import cleaner_values
+        return cls(workers, cleaner_values(settings), timeout=settings.getfloat("CLEANERS_TIMEOUT", 60.0))
 
     @property
     def reactor(self):
@@ -136,7 +106,7 @@ class CleaningPool:
         if self._executor is None:
             # Never fork a process running Twisted's reactor and its threads: start workers clean.
             executor = self._executor = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=init_worker,
                 initargs=self._options, max_tasks_per_child=TASKS_PER_WORKER)
             self._warming = [executor.submit(os.getpid) for _ in range(self.workers)]
             for future in self._warming:

@@ -14,85 +14,45 @@ in zyte-common-items `Article` shape, last, so every pipeline before it sees one
 from __future__ import annotations
 
 import contextlib
-import os
-from collections import Counter
-from dataclasses import dataclass, field
 
 from itemadapter import ItemAdapter, is_item
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
-from cleaners import Cleaner, Page, ProfileRegistry, Rejected
-from cleaners.rules import DEFAULT_RULES
+from cleaners import Cleaner, Page, Rejected
 
 from . import fingerprints
+from .cleaning import CLEANER_SETTINGS, Outcome, clean_page, cleaner_from_values, rejected
+
+__all__ = ["CleaningPipeline", "DuplicatesPipeline", "ZyteShapePipeline", "Outcome", "build_cleaner",
+           "clean_page", "page_of"]
 from .extensions import output_stored
 from .items import ArticleItem, PageItem, Rejection, zyte_article
 from .state import DUP_OF, crawl_state
 
 
-# --- the cleaning, one page at a time ----------------------------------------------------------
-
-@dataclass
-class Outcome:
-    """What cleaning one page gave: an article's fields or a rejection record, and the removals
-    each rule made (for the stats)."""
-    record: dict
-    article: bool
-    counters: Counter = field(default_factory=Counter)
-    failed_step: str | None = None
-    prints: fingerprints.Prints | None = None  # the body's, when a cleaning worker computed them
-
-
-def clean_page(cleaner: Cleaner, page: Page, profile: str | None = None) -> Outcome:
-    """Every step of the cleaners on one page; never raises (a step that breaks is a rejection).
-    Plain data in and out, so it can run in another thread or process."""
-    portal = profile or "auto"
-    resolved = cleaner.registry.resolve(portal, page.url)
-    name = resolved.name if resolved else "generic"
-    doc, step = None, "load"
-    try:
-        doc = cleaner.load(page, name)
-        for step, run in (("extract", cleaner.extract), ("clean", cleaner.clean),
-                          ("normalise", cleaner.normalise), ("validate", cleaner.validate)):
-            run(doc)
-    except Rejected as rejection:
-        return _rejected(page, name, rejection, doc)
-    except RecursionError:
-        return _rejected(page, name, Rejected("too-deep", "the page nests elements too deeply to parse"), doc)
-    except Exception as exc:  # a page that breaks a step is a rejection, never a crash
-        outcome = _rejected(page, name, Rejected("extract-failed", f"{step}: {type(exc).__name__}: {exc}"), doc)
-        outcome.failed_step = step
-        return outcome
-    return Outcome(doc.to_item(), True, Counter(doc.counters))
-
-
-def _rejected(page: Page, portal: str, rejection: Rejected, doc) -> Outcome:
-    record = {"url": page.url, "portal": portal, "status": page.status, "reason": rejection.reason,
-              "detail": rejection.detail}
-    return Outcome(record, False, Counter(doc.counters) if doc is not None else Counter())
-
+# --- the cleaning (crawler.cleaning: scrapy-free, shared with the cleaning workers) ----------------
 
 def build_cleaner(settings) -> Cleaner:
     """A Cleaner from the settings: CLEANERS_PROFILE_PATH (folders, or an os.pathsep-separated
     string, read after the built-in profiles and the environment variable of the same name),
     CLEANERS_CONVERT, CLEANERS_GENERIC_EXTRACTOR, CLEANERS_RULES (names of the shared rules to run;
     default all) or CLEANERS_RULES_DISABLED (names to leave out)."""
-    dirs = settings.get("CLEANERS_PROFILE_PATH") or []
-    registry = ProfileRegistry.default()
-    for directory in dirs.split(os.pathsep) if isinstance(dirs, str) else dirs:
-        for profile in ProfileRegistry.from_dirs(directory) if directory else ():
-            registry.add(profile)
-    names = settings.getlist("CLEANERS_RULES")
-    disabled = set(settings.getlist("CLEANERS_RULES_DISABLED"))
-    known = {rule.name for rule in DEFAULT_RULES}
-    unknown = (set(names) | disabled) - known
-    if unknown:
-        raise NotConfigured(f"CLEANERS_RULES / CLEANERS_RULES_DISABLED: unknown rules {sorted(unknown)}; "
-                            f"known: {', '.join(sorted(known))}")
-    rules = tuple(r for r in DEFAULT_RULES if (not names or r.name in names) and r.name not in disabled)
-    return Cleaner(registry=registry, convert=settings.get("CLEANERS_CONVERT") or None,
-                   generic=settings.get("CLEANERS_GENERIC_EXTRACTOR") or "generic", rules=rules)
+    try:
+        return cleaner_from_values(cleaner_values(settings))
+    except ValueError as exc:
+        raise NotConfigured(str(exc)) from None
+
+
+def cleaner_values(settings) -> dict:
+    """The settings crawler.cleaning reads, as plain values (lists as lists) for a worker process."""
+    values = {name: settings.get(name) for name in CLEANER_SETTINGS}
+    for name in ("CLEANERS_RULES", "CLEANERS_RULES_DISABLED"):
+        values[name] = settings.getlist(name)
+    if not isinstance(values["CLEANERS_PROFILE_PATH"], str):
+        values["CLEANERS_PROFILE_PATH"] = list(values["CLEANERS_PROFILE_PATH"] or [])
+    values["DUPLICATES_ENABLED"] = settings.getbool("DUPLICATES_ENABLED", True)
+    return values
 
 
 def page_of(item) -> tuple[Page, str | None] | None:
@@ -161,7 +121,7 @@ class CleaningPipeline:
             outcome = await maybe_deferred_to_future(self.pool.clean(page, profile))
         except Rejected as rejection:  # too-slow, worker-died: the pool could not clean it
             resolved = self.cleaner.registry.resolve(profile or "auto", page.url)
-            outcome = _rejected(page, resolved.name if resolved else "generic", rejection, None)
+            outcome = rejected(page, resolved.name if resolved else "generic", rejection, None)
         return self._item(outcome)
 
     def _item(self, outcome: Outcome):

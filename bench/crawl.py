@@ -7,11 +7,14 @@ article page with the body replaced by N different random texts, a profile deriv
 list pages of 100 links) in a temporary folder (REPLAY_FIXTURES_DIR, CLEANERS_PROFILE_PATH), then
 runs, one after the other:
 - floor: `scrapy crawl` with the add-on's pipelines off (ITEM_PIPELINES={...: None}) and
-  `FloorPipeline` turning each page into an item holding its URL: Scrapy + replay + feed export;
+  `FloorPipeline` turning each page into an item holding its URL: Scrapy + replay + feed export
+  (with the project's CONCURRENT_ITEMS = 16; once more with Scrapy's default 100, the floor the
+  first figures were measured against);
 - crawl: the full crawl (default pipelines and settings, state in a fresh SQLite file);
 - extract -j1 / -j2: `python -m cleaners extract --portal benchport` over the article files;
 - redis: one distributed worker (DISTRIBUTED=redis) on a throw-away redis-server, INFO memory
-  used_memory before seeding and after the crawl, and MEMORY USAGE of the state keys alone.
+  used_memory before seeding and after the crawl, and MEMORY USAGE of the state keys alone; then
+  two workers started together on another fresh server (their wall time until the last ends).
 Peak memory is the RSS of the whole process tree (the crawl and its cleaning workers), sampled.
 The section between the crawl markers of BENCHMARKS.md is replaced; the rest is left as it is.
 """
@@ -146,35 +149,53 @@ def _tree_rss(pid: int) -> int:
 def timed(cmd: list[str], env: dict, stdout=subprocess.DEVNULL) -> dict:
     """Wall time, CPU time (user + system, with the cleaning workers it reaped) and peak RSS of
     the process tree (sampled every 0.1 s)."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=stdout, stderr=err, text=True)
-        peak = [0]
+    return timed_together([cmd], env, stdout)
 
-        def sample():
-            while proc.returncode is None:
-                peak[0] = max(peak[0], _tree_rss(proc.pid))
-                time.sleep(0.1)
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
+
+def timed_together(cmds: list[list[str]], env: dict, stdout=subprocess.DEVNULL) -> dict:
+    """`timed` for commands run at once (distributed workers): wall time until the last ends, CPU
+    time of them all, peak of their trees' summed RSS."""
+    started = time.perf_counter()
+    errs = [tempfile.TemporaryFile("w+") for _ in cmds]
+    procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=stdout, stderr=err, text=True)
+             for cmd, err in zip(cmds, errs)]
+    peak, running = [0], [True]
+
+    def sample():
+        while running[0]:
+            peak[0] = max(peak[0], sum(_tree_rss(p.pid) for p in procs if p.returncode is None))
+            time.sleep(0.1)
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    cpu, failed = 0.0, []
+    for proc, err, cmd in zip(procs, errs, cmds):
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
-        seconds = time.perf_counter() - started
-        sampler.join()
-        err.seek(0)
-        stderr = err.read()
-    if proc.returncode != 0:
-        raise SystemExit(f"failed: {' '.join(cmd)}\n{stderr[-3000:]}")
-    return {"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "peak_mib": peak[0] / 2**20}
+        cpu += usage.ru_utime + usage.ru_stime
+        if proc.returncode != 0:
+            err.seek(0)
+            failed.append(f"failed: {' '.join(cmd)}\n{err.read()[-3000:]}")
+    seconds = time.perf_counter() - started
+    running[0] = False
+    sampler.join()
+    for err in errs:
+        err.close()
+    if failed:
+        raise SystemExit("\n".join(failed))
+    return {"seconds": seconds, "cpu": cpu, "peak_mib": peak[0] / 2**20}
 
 
-def scrapy_crawl(portal: dict, out: Path, *settings: str, env: dict) -> dict:
+def crawl_cmd(portal: dict, out: Path, *settings: str) -> list[str]:
     cmd = [sys.executable, "-m", "scrapy", "crawl", PORTAL, "-O", str(out), "-s", "LOG_LEVEL=WARNING",
            "-s", f"REPLAY_FIXTURES_DIR={portal['fixtures']}", "-s", "AUTOTHROTTLE_ENABLED=False",
            "-s", f"STATE_URI={out.with_suffix('.state')}/%(name)s.sqlite"]
     for setting in settings:
         cmd += ["-s", setting]
-    result = timed(cmd, env)
+    return cmd
+
+
+def scrapy_crawl(portal: dict, out: Path, *settings: str, env: dict) -> dict:
+    result = timed(crawl_cmd(portal, out, *settings), env)
     result["items"] = sum(1 for _ in open(out, encoding="utf-8")) if out.exists() else 0
     return result
 
@@ -203,7 +224,9 @@ def simhash_cost(portal: dict) -> dict:
     return result
 
 
-def redis_run(portal: dict, env: dict, pages: int) -> dict | None:
+def redis_run(portal: dict, env: dict, pages: int, workers: int = 1) -> dict | None:
+    """A distributed crawl by `workers` scrapy-redis workers started together on a fresh
+    redis-server: their wall time, CPU and memory together, and Redis's bytes per page."""
     server_bin = shutil.which("redis-server")
     if server_bin is None:
         return None
@@ -211,7 +234,7 @@ def redis_run(portal: dict, env: dict, pages: int) -> dict | None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    data = portal["root"] / "redis"
+    data = portal["root"] / f"redis-{workers}"
     data.mkdir()
     server = subprocess.Popen([server_bin, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                                "--dir", str(data)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -227,14 +250,18 @@ def redis_run(portal: dict, env: dict, pages: int) -> dict | None:
         before = client.info("memory")["used_memory"]
         subprocess.run([sys.executable, "-m", "crawler.distributed", "seed", PORTAL, "--redis-url", url],
                        cwd=ROOT, env=env, check=True, capture_output=True)
-        out = portal["root"] / "redis.jsonl"
-        result = scrapy_crawl(portal, out, "DISTRIBUTED=redis", f"REDIS_URL={url}", "MAX_IDLE_TIME_BEFORE_CLOSE=2",
-                              f"STATE_EXPECTED_PAGES={pages}", env=env)
+        outs = [portal["root"] / f"redis-{workers}-{k}.jsonl" for k in range(1, workers + 1)]
+        result = timed_together([crawl_cmd(portal, out, "DISTRIBUTED=redis", f"REDIS_URL={url}",
+                                           "MAX_IDLE_TIME_BEFORE_CLOSE=2", f"STATE_EXPECTED_PAGES={pages}")
+                                 for out in outs], env)
+        result["items"] = sum(sum(1 for _ in open(out, encoding="utf-8")) for out in outs if out.exists())
+        result["rejections"] = sum(sum(1 for _ in open(out.with_name(out.stem + ".rejections.jsonl"), encoding="utf-8"))
+                                   for out in outs if out.with_name(out.stem + ".rejections.jsonl").exists())
         used = client.info("memory")["used_memory"] - before
         state = sum(client.memory_usage(k, samples=0) or 0 for k in client.scan_iter(f"{PORTAL}:state:*", count=1000))
         dupefilter = sum(client.memory_usage(k, samples=0) or 0 for k in client.scan_iter(f"{PORTAL}:dupefilter*"))
-        return {**result, "used_per_page": used / portal["pages"], "state_per_page": state / portal["pages"],
-                "dupefilter_per_page": dupefilter / portal["pages"]}
+        return {**result, "workers": workers, "used_per_page": used / portal["pages"],
+                "state_per_page": state / portal["pages"], "dupefilter_per_page": dupefilter / portal["pages"]}
     finally:
         server.terminate()
         server.wait(10)
@@ -249,6 +276,8 @@ def run(pages: int, use_redis: bool) -> dict:
         row = {"pages": portal["pages"], "articles": pages}
         print(f"[{pages}] floor ...", file=sys.stderr)
         row["floor"] = scrapy_crawl(portal, out / "floor.jsonl", f"ITEM_PIPELINES={FLOOR_PIPELINES}", env=env)
+        row["floor100"] = scrapy_crawl(portal, out / "floor100.jsonl", f"ITEM_PIPELINES={FLOOR_PIPELINES}",
+                                       "CONCURRENT_ITEMS=100", env=env)
         print(f"[{pages}] crawl ...", file=sys.stderr)
         row["crawl"] = scrapy_crawl(portal, out / "crawl.jsonl", env=env)
         for jobs in (1, 2):
@@ -259,8 +288,9 @@ def run(pages: int, use_redis: bool) -> dict:
         row["false_duplicates"] = sum('"duplicate-of' in line for line in open(rejections, encoding="utf-8")) \
             if rejections.exists() else 0
         if use_redis:
-            print(f"[{pages}] distributed crawl on redis ...", file=sys.stderr)
-            row["redis"] = redis_run(portal, env, pages)
+            for workers in (1, 2):
+                print(f"[{pages}] distributed crawl on redis, {workers} worker(s) ...", file=sys.stderr)
+                row["redis" if workers == 1 else "redis2"] = redis_run(portal, env, pages, workers)
         return row
 
 
@@ -281,9 +311,11 @@ def section(rows: list[dict], loads: list[str]) -> str:
              "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for row in rows:
         floor, floor_cpu = row["floor"]["seconds"], row["floor"]["cpu"]
-        for name, label in (("floor", "floor: no cleaning (`FloorPipeline`)"), ("crawl", "full crawl"),
+        for name, label in (("floor", "floor: no cleaning (`FloorPipeline`)"),
+                            ("floor100", "floor with Scrapy's CONCURRENT_ITEMS=100"), ("crawl", "full crawl"),
                             ("extract1", "`extract --jobs 1`"), ("extract2", "`extract --jobs 2`"),
-                            ("redis", "distributed crawl (1 worker, Redis state)")):
+                            ("redis", "distributed crawl (1 worker, Redis state)"),
+                            ("redis2", "distributed crawl (2 workers started together)")):
             r = row.get(name)
             if not r:
                 continue
@@ -296,16 +328,26 @@ def section(rows: list[dict], loads: list[str]) -> str:
         e1, e2 = row["extract1"]["seconds"], row["extract2"]["seconds"]
         lines.append(f"- {row['articles']} articles: full crawl {row['crawl']['seconds'] / row['floor']['seconds']:.2f}× "
                      f"the floor (target ≤ 1.5); `extract --jobs 2` {e1 / e2:.2f}× `--jobs 1` (target ≥ 1.7); "
-                     f"crawl {1000 * row['crawl']['seconds'] / row['pages']:.2f} ms/page; "
+                     + (f"{row['crawl']['seconds'] / row['floor100']['seconds']:.2f}× the floor at Scrapy's default "
+                        f"CONCURRENT_ITEMS; " if row.get("floor100") else "")
+                     + f"crawl {1000 * row['crawl']['seconds'] / row['pages']:.2f} ms/page wall, "
+                     f"{1000 * row['crawl']['cpu'] / row['pages']:.2f} ms/page CPU; "
                      f"{row['false_duplicates']} of {row['articles']} distinct articles wrongly rejected as duplicates; "
                      f"SimHash {row['simhash']['before_us']:.0f} µs/article before, {row['simhash']['after_us']:.0f} µs "
                      f"now (same {row['simhash']['bodies']} bodies, {row['simhash']['chars']:.0f} characters on average).")
-        if row.get("redis"):
-            r = row["redis"]
-            lines.append(f"  Redis: {r['used_per_page']:.0f} B/page of `INFO memory` used_memory (before seeding, after "
+        for name in ("redis", "redis2"):
+            r = row.get(name)
+            if not r:
+                continue
+            lines.append(f"  Redis, {r.get('workers', 1)} worker(s): {r['used_per_page']:.0f} B/page of `INFO memory` used_memory (before seeding, after "
                          f"the crawl), of which the duplicate/incremental state is {r['state_per_page']:.0f} B/page "
                          f"(`MEMORY USAGE` of `{PORTAL}:state:*`; target ≤ 300) and scrapy-redis's request "
-                         f"dupefilter {r['dupefilter_per_page']:.0f} B/page.")
+                         f"dupefilter {r['dupefilter_per_page']:.0f} B/page; {r['items']} items"
+                         + (f", {r['rejections']} rejections" if "rejections" in r else "") + ".")
+        if row.get("redis") and row.get("redis2"):
+            lines.append(f"  2 distributed workers: {row['redis']['seconds'] / row['redis2']['seconds']:.2f}× the "
+                         f"pages/s of 1 (wall), CPU {row['redis2']['cpu'] / row['redis']['cpu']:.2f}× (each worker "
+                         f"has its own cleaning process: 4 processes on {os.cpu_count()} CPUs).")
     lines += ["", "Method: see `bench/crawl.py`'s docstring. One run per size (not a median). Wall-clock "
               "ratios are what the targets name, but they hold only when the CPUs are free: CPU seconds "
               "(user + system of the whole process tree) show the cost itself whatever the load."]

@@ -263,15 +263,17 @@ class PendingClaims:
                     mine.setdefault(namespace, []).append((key, value))
                     del self.claims[(namespace, key)]
             for namespace, pairs in mine.items():
-                store.add_many(namespace, pairs)
+                store.put_many(namespace, pairs)
+            entries: dict[str, list] = {}
             for (namespace, bucket), members in list(self.buckets.items()):
                 ours = [m for m, who in members.items() if who is owner]
-                if ours:
-                    store.bucket_add(namespace, [(bucket, m) for m in ours])
-                    for m in ours:
-                        del members[m]
+                entries.setdefault(namespace, []).extend((bucket, m) for m in ours)
+                for m in ours:
+                    del members[m]
                 if not members:
                     del self.buckets[(namespace, bucket)]
+            for namespace, pairs in entries.items():
+                store.bucket_put(namespace, pairs)
 
 
 class _OwnerView:

@@ -14,6 +14,8 @@ two workers never both see a key as new. The whole API:
   adds each member (bytes) to its bucket (an int below 2**48) and returns, per entry, the members
   that were in the bucket before. One transaction / round trip. `bucket_get(ns, [bucket, ...])`
   reads without writing (for claims that wait until the output is stored).
+- `put_many(ns, pairs)` / `bucket_put(ns, entries)`: the same writes when the answers are not
+  needed (claims made earlier, written when the run's output is stored): bulk writes.
 - `batch()`: a context in which those calls share one transaction (SQLite; Redis runs each call
   as one atomic script anyway).
 - `clear(ns)`, `close()`.
@@ -52,6 +54,14 @@ class StateStore:
     def bucket_get(self, namespace: str, buckets) -> list[list[bytes]]:
         """The members of each bucket, writing nothing."""
         raise NotImplementedError
+
+    def put_many(self, namespace: str, pairs) -> None:
+        """add_many without the answers (a store may write them in bulk)."""
+        self.add_many(namespace, pairs)
+
+    def bucket_put(self, namespace: str, entries) -> None:
+        """bucket_add without the answers."""
+        self.bucket_add(namespace, entries)
 
     def clear(self, namespace: str) -> None:
         raise NotImplementedError
@@ -144,6 +154,16 @@ class SqliteStore(StateStore):
                 answers.append([bytes(m) for m, in rows])
                 self._db.execute("INSERT OR IGNORE INTO buckets VALUES (?, ?, ?)", (namespace, bucket, member))
             return answers
+
+    def put_many(self, namespace, pairs):
+        with self._lock, self._transaction():
+            self._db.executemany("INSERT OR IGNORE INTO state VALUES (?, ?, ?)",
+                                 ((namespace, key, value) for key, value in pairs))
+
+    def bucket_put(self, namespace, entries):
+        with self._lock, self._transaction():
+            self._db.executemany("INSERT OR IGNORE INTO buckets VALUES (?, ?, ?)",
+                                 ((namespace, bucket, member) for bucket, member in entries))
 
     def bucket_get(self, namespace, buckets):
         return [[bytes(m) for m, in self._db.execute("SELECT m FROM buckets WHERE ns = ? AND b = ?",

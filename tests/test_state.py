@@ -122,6 +122,11 @@ def test_batches_answer_like_single_adds(store):
     assert store.add("ns", "k2", "z") == "b" and store.get("ns", "k3") is None
     assert store.bucket_add(DUP_NEAR, [(5, b"x"), (6, b"y")]) == [[], []]
     assert store.bucket_add(DUP_NEAR, [(5, b"z"), (5, b"x")]) == [[b"x"], [b"z"]]
+    # Bulk writes without answers (pending claims written at the end): the first value still wins.
+    store.put_many("ns", [("k1", "late"), ("k4", "d"), ("k4", "e")])
+    assert store.get("ns", "k1") == "a" and store.get("ns", "k4") == "d"
+    store.bucket_put(DUP_NEAR, [(5, b"x"), (5, b"w"), (7, b"v")])
+    assert sorted(store.bucket_get(DUP_NEAR, [5])[0]) == [b"w", b"x", b"z"] and store.bucket_get(DUP_NEAR, [7]) == [[b"v"]]
     store.clear("ns")
     store.clear(DUP_NEAR)
     assert store.get("ns", "k1") is None and store.bucket_add(DUP_NEAR, [(5, b"q")]) == [[]]

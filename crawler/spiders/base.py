@@ -92,10 +92,13 @@ class PortalSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):  # a PDF or image where a list was expected: no links
             return
         crawl = self.profile.crawl
-        for link in _links(response, crawl.get("article_links")):
-            yield response.follow(link, callback=self.parse_article, errback=self.failed)
+        # The next list page first: Scrapy's scheduler is last-in first-out, so this page's articles
+        # are fetched before the next list adds its own, and the queue holds one list's links rather
+        # than the whole portal's (20,000 queued requests were ~40 MiB in the crawl benchmark).
         for link in _links(response, crawl.get("pagination_links")):
             yield response.follow(link, callback=self.parse, errback=self.failed)
+        for link in _links(response, crawl.get("article_links")):
+            yield response.follow(link, callback=self.parse_article, errback=self.failed)
 
     def parse_article(self, response):
         """An article page.

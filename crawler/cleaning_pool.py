@@ -3,7 +3,7 @@
 Scrapy runs item pipelines on its one reactor thread, so a page being cleaned (tens of
 milliseconds of lxml and regexes) holds every download and every export. `CleaningPool.clean(page,
 profile)` hands the page to a worker process and returns a Deferred that fires, on the reactor
-thread, with what `crawler.pipelines.clean_page` returns there (an `Outcome`: the article's fields
+thread, with what `crawler.cleaning.clean_page` returns there (an `Outcome`: the article's fields
 or a rejection record, and the rules' removal counts), or fails with `cleaners.Rejected` when the
 pool could not clean the page. Results come back in completion order; their contents do not depend
 on the number of workers. Each worker builds its Cleaner from the same settings as the pipeline's

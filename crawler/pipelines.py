@@ -2,7 +2,7 @@
 
 `CleaningPipeline` turns every page a spider hands over (a yielded `Response`, a `PageItem`, or any
 item with `url` and `html`/`body`) into an `ArticleItem` or a `Rejection`; items that are not pages
-pass untouched. The cleaning itself is one function, `clean_page`, that runs the cleaners' steps in
+pass untouched. The cleaning itself is one function, `crawler.cleaning.clean_page`, that runs the cleaners' steps in
 order and never raises; the pipeline only adapts items and counts what each step did in the crawl
 stats (`cleaners/removed/<rule>`, `cleaners/rejected/<reason>`, `cleaners/errors/<step>`), while
 the item's `removed` lists every piece of text a rule stripped.

@@ -360,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-redis", action="store_true", help="skip the distributed crawl")
     parser.add_argument("--no-write", action="store_true", help="print, do not write BENCHMARKS.md")
     parser.add_argument("--save", metavar="FILE", help="also append each size's results to FILE (JSON lines)")
+    parser.add_argument("--notes", metavar="FILE", help="append FILE's text (the run's conditions, reading) to the section")
     parser.add_argument("--render", metavar="FILE", nargs="+",
                         help="run nothing: write the section from results saved with --save (sizes run apart)")
     args = parser.parse_args(argv)
@@ -380,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
                     fh.write(json.dumps({**rows[-1], "load": loads[-1]}) + "\n")
     rows_loads = sorted(zip(rows, loads), key=lambda rl: rl[0]["articles"])
     text = section([r for r, _ in rows_loads], [l for _, l in rows_loads])
+    if args.notes:
+        text += "\n" + Path(args.notes).read_text(encoding="utf-8").strip() + "\n"
     print(text)
     if not args.no_write:
         write_section("crawl", text)

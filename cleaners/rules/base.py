@@ -22,6 +22,22 @@ def is_prose(line: Line, min_len: int = 40) -> bool:
             and bool(_SENTENCE_END.search(line.text[-2:])))  # the end only: a '$' search scans it all
 
 
+_WORD_RUN = re.compile(r"\w+")
+
+
+def squash_upto(text: str, limit: int, runs: re.Pattern = _WORD_RUN) -> str | None:
+    """The text's word characters (the `runs` it is made of), lower-cased, or None as soon as they
+    are longer than `limit`: comparing a short line with a 10 MB paragraph stops after its first words
+    instead of copying all of it."""
+    parts, size = [], 0
+    for m in runs.finditer(text):
+        size += m.end() - m.start()
+        if size > limit:
+            return None
+        parts.append(m.group())
+    return "".join(parts).lower()
+
+
 def content_span(lines: list[Line]) -> tuple[int, int]:
     """Index of the first and last prose line; (0, -1) when there is none."""
     idx = [i for i, line in enumerate(lines) if is_prose(line)]

@@ -7,7 +7,7 @@ import re
 
 from . import dates
 from .document import Document
-from .html import text_of
+from .html import normalise_space, text_of
 from .rules.meta import CRUMB_SPLIT, FIELD_PATTERNS, TAG_SPLIT, split_breadcrumbs, split_names
 
 _TITLE_SEP = re.compile(r"\s*(?:[_|｜]|--|——|—|–|\s-\s|::|»)\s*")
@@ -64,7 +64,10 @@ def headline(root, title_text: str) -> str:
         for el in root.iter("td", "div", "span", "p", "strong", "b", "font", "h3", "h4"):
             if len(el) > 3:
                 continue
-            cand = text_of(el)
+            raw = el.text_content()
+            if len(raw) > 4 * len(title_text) + 200:
+                continue   # (whitespace aside, far longer than the title: no need to normalise 10 MB)
+            cand = normalise_space(raw)
             if len(best) < len(cand) < len(title_text) and len(cand) >= max(4, 0.4 * len(title_text)) \
                     and title_text.startswith(cand):
                 best = cand
@@ -130,9 +133,9 @@ def extract_metadata(doc: Document, root) -> None:
     author = _meta(root, _AUTHOR_META)
     if author and not re.match(r"https?://", author) and (doc.profile is not None or _plausible_author(author)):
         doc.set_default("authors", [a.strip() for a in re.split(r"[,，;；、]", author) if a.strip()])
-    # Bylines and dates sit near the headline: the first 200k characters hold them on any real page,
+    # Bylines and dates sit near the headline: the first VISIBLE_CHARS hold them on any real page,
     # and scanning all of a 10 MB text node cost a second (bounded work per page, issue #8).
-    text = visible_text(root)[:200_000] if doc.profile is None else ""
+    text = visible_text(root, VISIBLE_CHARS) if doc.profile is None else ""
     if text:
         doc.set_default("authors", page_authors(text, _squash_space(doc.fields.get("headline") or "")))
     doc.set_default("source", _meta(root, _SOURCE_META))
@@ -177,16 +180,37 @@ _SPACE_RUN = re.compile(r"\s\s+|[^\S ]")
 _SKIP_TEXT = frozenset(("script", "style", "noscript", "textarea", "select", "option", "title", "head"))
 
 
-def visible_text(root) -> str:
-    """The page's visible text in reading order, whitespace collapsed (scripts, styles, <head> skipped)."""
-    parts = []
+# How much of the page's visible text the byline and date searches read.
+VISIBLE_CHARS = 200_000
+
+
+def visible_text(root, limit: int = 0) -> str:
+    """The page's visible text in reading order, whitespace collapsed (scripts, styles, <head> skipped);
+    with `limit`, its first `limit` characters, collected and collapsed only that far."""
+    parts, size = [], 0
     for el in root.iter():
         tag = el.tag
         if isinstance(tag, str) and tag not in _SKIP_TEXT and el.text:
             parts.append(el.text)
+            size += len(el.text) + 1
         if el.tail and el.getparent() is not None:
             parts.append(el.tail)
-    return _SPACE_RUN.sub(" ", " ".join(parts))
+            size += len(el.tail) + 1
+        if limit and size > 2 * limit:
+            text = _collapse_head(" ".join(parts), limit)
+            if len(text) >= limit:
+                return text[:limit]
+            parts, size = [text], len(text)
+    text = _SPACE_RUN.sub(" ", " ".join(parts))
+    return text[:limit] if limit else text
+
+
+def _collapse_head(text: str, limit: int) -> str:
+    """_SPACE_RUN collapsed over text, or over enough of its head to give `limit` characters."""
+    head = _SPACE_RUN.sub(" ", text[:2 * limit])
+    if len(head) > limit + 1:   # (a run cut at the slice end changes at most its last character)
+        return head[:limit]
+    return _SPACE_RUN.sub(" ", text)
 
 
 _CJK_NAME = r"[\u4e00-\u9fff·]"

@@ -18,14 +18,29 @@ _AUTHOR_META = ("author", "article:author", "dc.creator", "byl", "parsely-author
 _SOURCE_META = ("source", "contentsource", "og:site_name_source", "mediaid")
 
 
-def _meta(root, names) -> str:
-    for el in root.iter("meta"):
+def _meta(root, names, index: dict | None = None) -> str:
+    """The first <meta> (in page order) named one of `names` with a content. `index` is
+    _meta_index(root), for a caller that asks several times."""
+    found = [index[n] for n in names if n in index] if index is not None else \
+        [hit for hit in _meta_entries(root) if hit[1] in names][:1]
+    return min(found)[2] if found else ""
+
+
+def _meta_entries(root):
+    for position, el in enumerate(root.iter("meta")):
         key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
-        if key in names:
+        if key:
             value = (el.get("content") or "").strip()
             if value:
-                return value
-    return ""
+                yield position, key, value
+
+
+def _meta_index(root) -> dict:
+    """Each <meta> name's first (position, name, content): one pass over the page's <meta>."""
+    index: dict = {}
+    for entry in _meta_entries(root):
+        index.setdefault(entry[1], entry)
+    return index
 
 
 def _json_ld(root) -> dict:
@@ -44,7 +59,7 @@ def _squash(text: str) -> str:
     return re.sub(r"\W+", "", text)
 
 
-def headline(root, title_text: str) -> str:
+def headline(root, title_text: str, metas: dict | None = None) -> str:
     """The article title without the site name that <title> usually carries."""
     squashed_title = _squash(title_text)
     candidates = [text_of(h) for h in root.iter("h1", "h2")]
@@ -53,7 +68,7 @@ def headline(root, title_text: str) -> str:
         if len(cand) >= 4 and _squash(cand) and _squash(cand) in squashed_title and not (
                 _SITE_PART.search(cand) and len(_squash(cand)) < 0.5 * len(squashed_title)):
             return cand
-    og = _meta(root, ("og:title", "twitter:title"))
+    og = _meta(root, ("og:title", "twitter:title"), metas)
     if og:
         return strip_site_suffix(og)
     # Old templates print the title in a <td>, <div> or <font>: the longest short element whose text
@@ -112,15 +127,16 @@ def extract_metadata(doc: Document, root) -> None:
     title_el = root.find(".//title")
     title_text = text_of(title_el) if title_el is not None else ""
     ld = _json_ld(root)
+    metas = _meta_index(root)
 
     els = _from_selector(doc, "headline")
     doc.set_default("headline", text_of(els[0]) if els else "")
     doc.set_default("headline", (ld.get("headline") or "").strip() if isinstance(ld.get("headline"), str) else "")
-    doc.set_default("headline", headline(root, title_text))
+    doc.set_default("headline", headline(root, title_text, metas))
 
     for el in _from_selector(doc, "date"):
         _set_date(doc, text_of(el))
-    declared = [v for v in (ld.get("datePublished"), _meta(root, _DATE_META)) if isinstance(v, str)]
+    declared = [v for v in (ld.get("datePublished"), _meta(root, _DATE_META, metas)) if isinstance(v, str)]
     for value in declared:
         _set_date(doc, value)
     _adopt_zone(doc, declared)
@@ -130,15 +146,16 @@ def extract_metadata(doc: Document, root) -> None:
         if els:
             value = _labelled(text_of(els[0]), field)
             doc.set_default(field, split_names(value) if field == "authors" else value)
-    author = _meta(root, _AUTHOR_META)
+    author = _meta(root, _AUTHOR_META, metas)
     if author and not re.match(r"https?://", author) and (doc.profile is not None or _plausible_author(author)):
         doc.set_default("authors", [a.strip() for a in re.split(r"[,，;；、]", author) if a.strip()])
     # Bylines and dates sit near the headline: the first VISIBLE_CHARS hold them on any real page,
     # and scanning all of a 10 MB text node cost a second (bounded work per page, issue #8).
-    text = visible_text(root, VISIBLE_CHARS) if doc.profile is None else ""
-    if text:
+    text = None   # (read when a field still needs it)
+    if doc.profile is None and not doc.fields.get("authors"):
+        text = visible_text(root, VISIBLE_CHARS)
         doc.set_default("authors", page_authors(text, _squash_space(doc.fields.get("headline") or "")))
-    doc.set_default("source", _meta(root, _SOURCE_META))
+    doc.set_default("source", _meta(root, _SOURCE_META, metas))
 
     crumbs = _from_selector(doc, "breadcrumbs")
     parents = {c.getparent() for c in crumbs}
@@ -155,7 +172,7 @@ def extract_metadata(doc: Document, root) -> None:
     doc.set_default("tags", [t for t in tags if t])
 
     desc = _from_selector(doc, "description")
-    doc.set_default("description", text_of(desc[0]) if desc else _meta(root, ("description", "og:description")))
+    doc.set_default("description", text_of(desc[0]) if desc else _meta(root, ("description", "og:description"), metas))
 
     if doc.profile is not None and doc.profile.patterns:
         page_text = root.text_content()
@@ -164,8 +181,10 @@ def extract_metadata(doc: Document, root) -> None:
             if m:
                 doc.set_default(name, m.group("value").strip())
 
-    if text and not doc.fields.get("datePublished"):
-        found = dates.near_headline(text, _squash_space(doc.fields.get("headline") or ""))
+    if doc.profile is None and not doc.fields.get("datePublished"):
+        if text is None:
+            text = visible_text(root, VISIBLE_CHARS)
+        found = dates.near_headline(text, _squash_space(doc.fields.get("headline") or "")) if text else None
         if found:
             doc.set_default("datePublished", found[0])
             doc.set_default("datePublishedRaw", found[1])

@@ -145,6 +145,16 @@ def char_shingles(text: str, n: int = 4) -> set[str]:
     return {text[i:i + n] for i in range(max(len(text) - n + 1, 1))}
 
 
+def shares_shingle(a: str, b: str, n: int = 4) -> bool:
+    """bool(char_shingles(a, n) & char_shingles(b, n)), without the set of every n-gram of b: each
+    of a's (few) shingles is looked for in b's squashed text."""
+    b = re.sub(r"\W+", "", b)
+    shingles = char_shingles(a, n)
+    if len(b) < n:   # (b's only shingle is the whole of it)
+        return b in shingles
+    return any(len(g) == n and g in b for g in shingles)
+
+
 # A description summarises the article's opening: compared with this much of it (a set of every
 # 4-gram of a 10 MB body would cost seconds and gigabytes).
 DESCRIPTION_COMPARED = 200_000
@@ -154,6 +164,6 @@ def drop_foreign_description(doc: Document) -> None:
     """A meta description that shares nothing with the article is the site's, not the article's."""
     description = doc.fields.get("description")
     opening = (doc.fields.get("headline") or "") + doc.body[:DESCRIPTION_COMPARED]
-    if description and not char_shingles(description[:DESCRIPTION_COMPARED]) & char_shingles(opening):
+    if description and not shares_shingle(description[:DESCRIPTION_COMPARED], opening):
         doc.remove("site-description", description)
         del doc.fields["description"]

@@ -106,3 +106,11 @@ def test_description_is_compared_with_the_article_opening(lead):
     item = Cleaner(convert=None).run(Page(body=html, url="http://example.cn/a.html"))
     assert "reason" not in item, item
     assert (item.get("description") == description) is lead
+
+
+def test_shares_shingle_is_the_set_intersection():
+    from cleaners.validate import char_shingles, shares_shingle
+    texts = list(random_texts(n=60, seed=17)) + ["", "，", "ab", "abc", "的一", "abcd"]
+    for a in texts:
+        for b in texts[::7]:
+            assert shares_shingle(a, b) == bool(char_shingles(a) & char_shingles(b)), (a, b)

@@ -153,20 +153,23 @@ def element_lines(element) -> list[Line]:
         if action == "close":
             if is_block:
                 flush("p")
-            if el.tail:
-                buf.append(el.tail)
+            tail = el.tail   # (each read of .text/.tail decodes a new string: once)
+            if tail:
+                buf.append(tail)
                 if in_link:
-                    state["links"] += len(normalise_space(el.tail))
+                    state["links"] += len(normalise_space(tail))
             continue
         if is_block:
             flush(tag)
         if tag == "br":
             flush()
         link = in_link or tag == "a"
-        if el.text and tag not in INVISIBLE and isinstance(el.tag, str):
-            buf.append(el.text)
-            if link:
-                state["links"] += len(normalise_space(el.text))
+        if tag and tag not in INVISIBLE:
+            text = el.text
+            if text:
+                buf.append(text)
+                if link:
+                    state["links"] += len(normalise_space(text))
         stack.append(("close", el, in_link))
         stack.extend(("open", child, link) for child in reversed(el))
     flush()

@@ -82,6 +82,9 @@ def headline(root, title_text: str, metas: dict | None = None) -> str:
             raw = el.text_content()
             if len(raw) > 4 * len(title_text) + 200:
                 continue   # (whitespace aside, far longer than the title: no need to normalise 10 MB)
+            first = _VISIBLE.search(raw)
+            if first is None or raw[first.start()] != title_text[0]:
+                continue   # (cannot start the title: not worth normalising)
             cand = normalise_space(raw)
             if len(best) < len(cand) < len(title_text) and len(cand) >= max(4, 0.4 * len(title_text)) \
                     and title_text.startswith(cand):
@@ -92,6 +95,10 @@ def headline(root, title_text: str, metas: dict | None = None) -> str:
         return strip_site_suffix(title_text)
     h1 = [c for c in candidates[:1] if c]
     return h1[0] if h1 else ""
+
+
+# The first character normalise_space keeps (it trims whitespace and these invisible spaces).
+_VISIBLE = re.compile(r"[^\s\u200b\ufeff]")
 
 
 # A part of <title> that names the site, not the article: a domain, or a name ending like a site's.
@@ -209,12 +216,15 @@ def visible_text(root, limit: int = 0) -> str:
     parts, size = [], 0
     for el in root.iter():
         tag = el.tag
-        if isinstance(tag, str) and tag not in _SKIP_TEXT and el.text:
-            parts.append(el.text)
-            size += len(el.text) + 1
-        if el.tail and el.getparent() is not None:
-            parts.append(el.tail)
-            size += len(el.tail) + 1
+        if isinstance(tag, str) and tag not in _SKIP_TEXT:
+            text = el.text   # (each read decodes a new string: once)
+            if text:
+                parts.append(text)
+                size += len(text) + 1
+        tail = el.tail
+        if tail and el is not root:   # (the root's tail would be outside the page)
+            parts.append(tail)
+            size += len(tail) + 1
         if limit and size > 2 * limit:
             text = _collapse_head(" ".join(parts), limit)
             if len(text) >= limit:

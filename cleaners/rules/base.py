@@ -29,6 +29,9 @@ def squash_upto(text: str, limit: int, runs: re.Pattern = _WORD_RUN) -> str | No
     """The text's word characters (the `runs` it is made of), lower-cased, or None as soon as they
     are longer than `limit`: comparing a short line with a 10 MB paragraph stops after its first words
     instead of copying all of it."""
+    if len(text) <= 4 * limit + 64:   # (short: one findall is cheaper than stopping early)
+        squashed = "".join(runs.findall(text)).lower()
+        return squashed if len(squashed) <= limit else None
     parts, size = [], 0
     for m in runs.finditer(text):
         size += m.end() - m.start()
@@ -67,13 +70,18 @@ class LineRule(Rule):
     """
 
     def __init__(self, name: str, pattern: str, kind: str = "chrome", max_len: int = 120,
-                 zone: str = "any", flags: int = re.I, description: str = ""):
+                 zone: str = "any", flags: int = re.I, description: str = "", needs: str = ""):
         self.name, self.pattern, self.kind, self.max_len = name, pattern, kind, max_len
         self.zone, self.description = zone, description
         self.regex = compile_tolerant(pattern, flags)
+        # `needs`: a character class every match contains (each alternative of the pattern), searched
+        # first: one quick scan rules out most lines before the pattern's alternation is tried.
+        self.needs = compile_tolerant(needs) if needs else None
 
     def matches(self, line: Line) -> bool:
-        return len(line.text) <= self.max_len and bool(self.regex.search(line.text))
+        text = line.text
+        return len(text) <= self.max_len and (self.needs is None or bool(self.needs.search(text))) \
+            and bool(self.regex.search(text))
 
     def in_zone(self, i: int, span: tuple[int, int]) -> bool:
         first, last = span

@@ -87,7 +87,7 @@ CAPTION = LineRule(
     "caption",
     r"^\s*[▲△↑▼▽]|^\s*[(（]?\s*图\s*为|^\s*[(（]?\s*(图片?|照片|配图)\s*[:：]|^\s*[(（]?\s*(图片来源|图源|图片提供|摄影)\s*[:：|｜]"
     r"|(记者|通讯员|特约|本报)?\s*[\u4e00-\u9fff·]{2,4}\s*[/／]?\s*(摄|摄影|供图)\s*[)）]?\s*$|[(（]\s*(图片来源|图源|资料图)[^)）]{0,30}[)）]\s*$",
-    max_len=90, description="photo captions and credits (▲…, 图为…, …摄, 图片来源)")
+    max_len=90, needs="[▲△↑▼▽图照摄]", description="photo captions and credits (▲…, 图为…, …摄, 图片来源)")
 
 
 # -- self-media credit lines ----------------------------------------------------------------------

@@ -272,7 +272,10 @@ def page_authors(text: str, headline: str) -> list[str]:
     start = text.find(headline) if len(headline) >= 4 else -1
     start = max(start, 0)
     for rx in (_LABELLED_AUTHOR, _REPORTER, _OUTLET_REPORTER, _DATELINE_NAME, _CLOSING_BYLINE):
-        for m in rx.finditer(text, start):
+        first = _first_possible(rx, text, start)
+        if first < 0:
+            continue
+        for m in rx.finditer(text, first):
             if rx is _LABELLED_AUTHOR and m.group("posted"):
                 names = [m.group("posted")] if m.group("posted").lower() not in _NOT_NAMES else []
             else:
@@ -282,6 +285,28 @@ def page_authors(text: str, headline: str) -> list[str]:
             if names:
                 return names
     return []
+
+
+# The characters a match of each byline pattern can start with. Patterns that open with a
+# lookbehind are tried at every position of the text; the search starts at the first place a match
+# could begin instead (the lookbehind still sees the text before it).
+_STARTS = {_LABELLED_AUTHOR: re.compile("[作撰文pP]"), _REPORTER: re.compile("[特首实记通]"),
+           _OUTLET_REPORTER: re.compile("[记通]"), _DATELINE_NAME: re.compile(r"[\[【]")}
+
+
+def _first_possible(rx, text: str, start: int) -> int:
+    """Where the first match of rx at or after `start` could begin; -1 when none can."""
+    starts = _STARTS.get(rx)
+    if starts is None:
+        return start
+    m = starts.search(text, start)
+    if m is None:
+        return -1
+    first = m.start()
+    if rx is _DATELINE_NAME:   # (the match takes the spaces before the bracket)
+        while first > start and text[first - 1].isspace():
+            first -= 1
+    return first
 
 
 def _plausible_author(value: str) -> bool:

@@ -141,7 +141,8 @@ INLINE = frozenset(("a", "b", "strong", "em", "i", "u", "span", "font", "small",
 
 
 def measure(root) -> dict:
-    """Per element Stats, computed bottom-up in one pass (children before their parent).
+    """Per element Stats, computed bottom-up in one pass (children before their parent). Inline
+    elements without children have none (their text is their parent's; a Stats of zeros each).
 
     Inline elements are transparent: their text belongs to the nearest enclosing block, which is
     then judged as one paragraph: prose (long enough, punctuated, few links) or noise."""
@@ -149,8 +150,8 @@ def measure(root) -> dict:
     get = stats.get
     for el in reversed(list(root.iter())):
         tag = el.tag
-        if not isinstance(tag, str):
-            continue
+        if not isinstance(tag, str) or tag in INLINE and not len(el):
+            continue   # (a comment; or an inline leaf, whose text its parent reads below)
         text = el.text   # (each read of .text/.tail decodes a new string: read once)
         s = Stats()
         own_parts = [text] if text else []
@@ -174,6 +175,18 @@ def measure(root) -> dict:
                 if cs.inline:
                     own_parts.append(cs.inline)
                     own_links += cs.inline_links
+            else:
+                child_tag = child.tag
+                if isinstance(child_tag, str) and child_tag in INLINE:
+                    # An inline leaf (<a>, <b>, <span> with only text) hands its text to this block,
+                    # as an inline element's Stats would: read here, no Stats of its own.
+                    leaf = child.text
+                    if leaf:
+                        leaf = "".join(leaf.split())
+                        if leaf:
+                            own_parts.append(leaf)
+                            if child_tag == "a":
+                                own_links += _units(leaf)
             tail = child.tail
             if tail:
                 own_parts.append(tail)

@@ -83,6 +83,13 @@ class LineRule(Rule):
         return len(text) <= self.max_len and (self.needs is None or bool(self.needs.search(text))) \
             and bool(self.regex.search(text))
 
+    def _hits(self, lines: list[Line]) -> set[int]:
+        """Indexes of the lines `matches` accepts."""
+        max_len, search = self.max_len, self.regex.search
+        needs = self.needs.search if self.needs is not None else None
+        return {i for i, line in enumerate(lines) if len(line.text) <= max_len
+                and (needs is None or needs(line.text)) and search(line.text)}
+
     def in_zone(self, i: int, span: tuple[int, int]) -> bool:
         first, last = span
         if self.zone == "any" or last < 0:
@@ -92,10 +99,16 @@ class LineRule(Rule):
         return i < first or i > last
 
     def apply(self, doc: Document) -> None:
+        if type(self).matches is LineRule.matches:
+            hits = self._hits(doc.lines)   # (the same test as matches, without two calls a line)
+            if not hits:
+                return
+        else:
+            hits = None
         span = content_span(doc.lines) if self.zone != "any" else (0, -1)
         keep = []
         for i, line in enumerate(doc.lines):
-            if self.in_zone(i, span) and self.matches(line):
+            if (hits is None or i in hits) and self.in_zone(i, span) and (hits is not None or self.matches(line)):
                 self.drop(doc, line)
                 self.on_match(doc, line)
             else:

@@ -144,3 +144,15 @@ def test_a_line_rule_precondition_holds_for_every_line_its_pattern_matches():
                 checked += 1
                 assert rule.needs.search(text), (rule.name, text)
     assert checked >= 10
+
+
+def test_pull_quote_overlap_without_every_shingle_is_the_set_intersection():
+    from cleaners.rules.blocks import _TOKEN, _found_in, _grams
+    rnd = random.Random(23)
+    vocab = "the of and to in a is that 的 一 是 在 不 了".split()
+    for _ in range(50):
+        head = " ".join(rnd.choice(vocab) for _ in range(rnd.randint(0, 30)))
+        body = [" ".join(rnd.choice(vocab) for _ in range(rnd.randint(0, 40))) for _ in range(5)]
+        grams = _grams(head)
+        want = grams & set().union(*(_grams(t) for t in body))
+        assert _found_in(grams, [_TOKEN.findall(t.lower()) for t in body]) == want

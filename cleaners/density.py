@@ -90,6 +90,14 @@ COMMENTS = re.compile(r"comment|reply|replies|pinglun|feedback|discuss")
 COMMENT_LABEL = re.compile(r"跟[贴帖]|评论|網友|网友|登[录錄]后?[发發]表|[发發]表|回[复覆]|盖楼|楼主|热评|点赞|举报|"
                            r"\bcomments?\b|\brepl(y|ies)\b|\bpost a comment\b", re.I)
 LABEL_LEN = 24     # a label is short: a button, a counter, a heading
+
+
+def _comment_label(text: str) -> bool:
+    if text.isascii():   # (only the English words can match: look for them before the alternation)
+        low = text.lower()
+        if "comment" not in low and "repl" not in low:
+            return False
+    return bool(COMMENT_LABEL.search(text))
 BLOCKS = frozenset(("div", "section", "ul", "ol", "dl", "table", "tbody", "tr", "td", "p", "li", "dd", "form",
                     "nav", "footer", "aside", "header", "menu", "center", "blockquote"))
 
@@ -192,7 +200,7 @@ def measure(root) -> dict:
                 own_parts.append(tail)
         own_text = "".join("".join(own_parts).split()) if own_parts else ""  # without whitespace (str.split: no per-gap match)
         # (inline text is judged with its block: counted there once)
-        if own_text and not inline and len(own_text) <= LABEL_LEN and COMMENT_LABEL.search(own_text):
+        if own_text and not inline and len(own_text) <= LABEL_LEN and _comment_label(own_text):
             s.labels += 1
         if items >= MIN_ITEMS and not inline:
             s.thread = True

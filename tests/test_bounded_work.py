@@ -156,3 +156,21 @@ def test_pull_quote_overlap_without_every_shingle_is_the_set_intersection():
         grams = _grams(head)
         want = grams & set().union(*(_grams(t) for t in body))
         assert _found_in(grams, [_TOKEN.findall(t.lower()) for t in body]) == want
+
+
+def test_mostly_cjk_counts_as_the_character_loop_did():
+    from cleaners.encoding import _mostly_cjk_or_ascii
+
+    def by_loop(text):
+        non_ascii = [c for c in text if ord(c) > 127]
+        if not non_ascii:
+            return True
+        common = sum(1 for c in non_ascii if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f"
+                     or "\uff00" <= c <= "\uffef" or c in "\u201c\u201d\u2018\u2019\u2014\u2026\u00b7")
+        return common / len(non_ascii) > 0.9
+
+    rnd = random.Random(29)
+    pool = "abc 的一是，。“”—…·\u3001\uff01éß\u0400\u4e00\u9fff\ua000\U00020000"
+    for _ in range(300):
+        text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 60)))
+        assert _mostly_cjk_or_ascii(text) == by_loop(text), text

@@ -14,6 +14,7 @@ from pytest_httpserver import HTTPServer
 
 from crawlrun import crawl
 from faultport import article_html, list_html, paragraphs
+from test_distributed import REDIS_SERVER, redis_url  # noqa: F401 (redis_url: a throw-away redis-server)
 
 CREDIT = "城东新区融媒体工作室 出品"   # the site's recurring chrome, generated here (not from a dataset)
 ARTICLES = 6
@@ -123,3 +124,17 @@ def test_a_template_learned_once_is_used_by_the_next_crawl_at_once(run):
     items, _, proc = run("/short.html", "CLEANERS_WORKERS=0", name="second", state="shared")
     assert "site_templates/held" not in proc.stderr
     assert all(i["extractor"] == "site-template" and CREDIT not in i["articleBody"] for i in items)
+
+
+@pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
+def test_processes_sharing_a_redis_state_share_the_template(run, redis_url):  # noqa: F811
+    """scrapy-redis workers keep the crawl state in Redis: a template one process learned is the one
+    another process (two article pages only: too few to learn from) cleans with."""
+    import redis
+    redis_state = ["STATE_BACKEND=crawler.redis_state.RedisStore", f"STATE_URI={redis_url}", "CLEANERS_WORKERS=0"]
+    run("/list.html", *redis_state, name="learner")
+    items, _, proc = run("/short.html", *redis_state, name="other")
+    assert "site_templates/held" not in proc.stderr
+    assert len(items) == 2 and all(i["extractor"] == "site-template" and CREDIT not in i["articleBody"] for i in items)
+    keys = [k.decode() for k in redis.Redis.from_url(redis_url).keys("site:state:live:site-templates:*")]
+    assert keys

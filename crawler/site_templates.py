@@ -189,7 +189,15 @@ class SiteTemplatePipeline:
 
     def _check(self) -> None:
         """Every TICK_SECONDS: templates other workers learned, pages that waited too long, and a
-        crawl with nothing left to do but held pages."""
+        crawl with nothing left to do but held pages. Never raises (that would stop the checks and
+        keep the held pages for ever): on a surprise, every held page goes on."""
+        try:
+            self._check_held()
+        except Exception:
+            logger.exception("Checking the held pages failed: releasing them to generic mode")
+            self._release_all("error")
+
+    def _check_held(self) -> None:
         if not self.held:
             self._idle_checks = 0
             return

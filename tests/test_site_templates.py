@@ -106,15 +106,15 @@ def test_generic_mode_alone_keeps_the_sites_chrome(run):
     assert all(CREDIT in i["articleBody"] and i["extractor"] != "site-template" for i in items)
 
 
-@pytest.mark.parametrize("setting", ["SITE_TEMPLATE_PAGES=3", "SITE_TEMPLATE_MAX_HELD=1"])
-def test_a_crawl_that_ends_before_the_site_is_learned_loses_nothing(run, setting):
-    """Two articles, three needed (or room to hold one page only): every page is released to generic
-    mode, when the crawl has nothing else left (or when the bound is reached), and counted."""
+@pytest.mark.parametrize("setting, why", [("SITE_TEMPLATE_PAGES=3", "idle"), ("SITE_TEMPLATE_MAX_HELD=1", "bound"),
+                                          ("SITE_TEMPLATE_MAX_WAIT=0", "timeout")])
+def test_a_crawl_that_ends_before_the_site_is_learned_loses_nothing(run, setting, why):
+    """Two articles, three needed: every page is released to generic mode when the crawl has nothing
+    else left (or when the hold bound or time limit is reached first), and counted."""
     items, rejections, proc = run("/short.html", "CLEANERS_WORKERS=0", setting)
     assert re.search(r"site: 3 pages -> 2 articles, 1 rejections \(not-article 1\) \[ok\]", proc.stderr)
     assert sorted(by_url(items)) == ["1.html", "2.html"] and len(rejections) == 1
     assert all(i["extractor"] != "site-template" and CREDIT in i["articleBody"] for i in items)
-    why = "idle" if setting.startswith("SITE_TEMPLATE_PAGES") else "bound"
     assert re.search(rf"'site_templates/released/{why}': \d", proc.stderr)
 
 

@@ -74,7 +74,6 @@ class _Held:
 
 class SiteTemplatePipeline:
     def __init__(self, crawler):
-        from .pipelines import build_cleaner
         settings = crawler.settings
         self.crawler = crawler
         self.stats = crawler.stats
@@ -82,7 +81,7 @@ class SiteTemplatePipeline:
         self.max_held = max(settings.getint("SITE_TEMPLATE_MAX_HELD", 20), 1)
         self.max_bytes = settings.getint("SITE_TEMPLATE_MAX_HELD_BYTES", 2_000_000)
         self.max_wait = settings.getfloat("SITE_TEMPLATE_MAX_WAIT", 60.0)
-        self.registry = build_cleaner(settings).registry   # pages a profile claims are not ours
+        self._registry = None
         self.held: dict[str, list[_Held]] = {}
         self.held_bytes = 0
         self._sites: SiteTemplates | None = None
@@ -98,6 +97,15 @@ class SiteTemplatePipeline:
         crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
+
+    @property
+    def registry(self) -> ProfileRegistry:
+        """The profiles: pages one claims are not ours (read on the first page without a profile, so
+        the portal spiders, whose pages all name theirs, never build it)."""
+        if self._registry is None:
+            from .pipelines import build_cleaner
+            self._registry = build_cleaner(self.crawler.settings).registry
+        return self._registry
 
     @property
     def sites(self) -> SiteTemplates:

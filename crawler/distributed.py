@@ -209,10 +209,10 @@ class RedisAccounting:
         self.scheduled: set[str] = set()
         self.recorded: set[str] = set()
         self.errors = 0
-        self.beat = None
-        self.unreachable_since: float | None = None
+        self.beat: Heartbeat | None = None
         self.closing = False
         self.give_up = crawler.settings.getfloat("DISTRIBUTED_REDIS_TIMEOUT", 30)
+        self.dead_after = crawler.settings.getfloat("DISTRIBUTED_DEAD_AFTER", DEAD_AFTER_SECONDS)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -227,8 +227,6 @@ class RedisAccounting:
         return acct_key(self.crawler.spider.name, part)
 
     def spider_opened(self, spider):
-        from twisted.internet import task
-
         from .extensions import Accounting
         warning = check_persistence(self.server)
         if warning:
@@ -243,23 +241,23 @@ class RedisAccounting:
         accounting = self.crawler.get_extension(Accounting)
         if accounting is not None:
             accounting.checks.append(self.check)
-        self.beat = task.LoopingCall(self.heartbeat)
-        self.beat.start(HEARTBEAT_SECONDS, now=True)
+        self.beat = Heartbeat(self.server, self.key(f"worker:{self.worker}"), self.dead_after, self.redis_down)
+        self.beat.start()
 
-    def heartbeat(self):
-        try:
-            self.server.set(self.key(f"worker:{self.worker}"), time.time(), ex=int(DEAD_AFTER_SECONDS * 10))
-            self.unreachable_since = None
-        except Exception as exc:
-            self.errors += 1
-            logger.error("Redis unreachable (heartbeat): %s", exc)
-            now = time.monotonic()
-            self.unreachable_since = self.unreachable_since or now
-            if now - self.unreachable_since >= self.give_up and not self.closing:
-                # The queue lives in Redis: without it this worker can only spin. Stop, and fail.
-                self.closing = True
-                logger.error("Redis unreachable for %.0f s: closing this worker", now - self.unreachable_since)
-                deferred_from_coro(self.crawler.engine.close_spider_async(reason="redis-unreachable"))
+    def redis_down(self, seconds: float) -> None:
+        """From the heartbeat thread: Redis has been unreachable for `seconds`."""
+        self.errors += 1
+        if seconds >= self.give_up and not self.closing:
+            from twisted.internet import reactor
+            reactor.callFromThread(self.close_unreachable, seconds)
+
+    def close_unreachable(self, seconds: float) -> None:
+        if self.closing:
+            return
+        # The queue lives in Redis: without it this worker can only spin. Stop, and fail.
+        self.closing = True
+        logger.error("Redis unreachable for %.0f s: closing this worker", seconds)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="redis-unreachable"))
 
     def request_scheduled(self, request, spider):
         if request.errback is None:
@@ -286,7 +284,7 @@ class RedisAccounting:
 
     def check(self, spider) -> list[str]:
         """Run by crawler.extensions.Accounting once the feeds are stored: problems, or []."""
-        if self.beat is not None and self.beat.running:
+        if self.beat is not None:
             self.beat.stop()
         stats = self.crawler.stats
         stored = not any(v for k, v in stats.get_stats().items() if k.startswith("feedexport/failed_count/"))
@@ -324,15 +322,59 @@ class RedisAccounting:
 
     def last_worker(self) -> bool:
         """True when no other worker has a fresh heartbeat; the heartbeats of workers that died
-        (SIGKILL, lost machine) are waited out, up to DEAD_AFTER_SECONDS."""
+        (SIGKILL, lost machine) are waited out, up to DISTRIBUTED_DEAD_AFTER seconds."""
+        fresh = heartbeat_interval(self.dead_after) * 1.5
         while True:
             ages = [time.time() - float(v) for v in (self.server.get(k) for k in self.server.scan_iter(
                 match=self.key("worker:*"))) if v is not None]
-            if all(age >= DEAD_AFTER_SECONDS for age in ages):
+            if all(age >= self.dead_after for age in ages):
                 return True
-            if any(age < HEARTBEAT_SECONDS * 1.5 for age in ages):
+            if any(age < fresh for age in ages):
                 return False
             time.sleep(0.5)
+
+
+def heartbeat_interval(dead_after: float) -> float:
+    return max(min(HEARTBEAT_SECONDS, dead_after / 4), 0.05)
+
+
+class Heartbeat:
+    """A worker's "still alive" key, refreshed from a thread of its own: a reactor that is busy (a
+    slow page cleaned in-process, a long state write) must not make a live worker look dead to
+    the others, or the last one to close would report its in-flight URLs as missing. Only a dead
+    process (or a lost Redis) stops the beat."""
+
+    def __init__(self, server, key: str, dead_after: float, on_error):
+        import threading
+        self.server, self.key, self.on_error = server, key, on_error
+        self.interval = heartbeat_interval(dead_after)
+        self.ttl = max(int(dead_after * 10), 1)
+        self.down_since: float | None = None
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="redis-heartbeat", daemon=True)
+
+    def start(self) -> None:
+        self.beat()
+        self.thread.start()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            self.beat()
+
+    def beat(self) -> None:
+        try:
+            self.server.set(self.key, time.time(), ex=self.ttl)
+            self.down_since = None
+        except Exception as exc:
+            logger.error("Redis unreachable (heartbeat): %s", exc)
+            now = time.monotonic()
+            self.down_since = self.down_since or now
+            self.on_error(now - self.down_since)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.thread.is_alive():
+            self.thread.join(self.interval + 5)
 
 
 def _strings(members) -> set[str]:

@@ -136,8 +136,10 @@ class Accounting:
 
 class DurableFileFeedStorage(FileFeedStorage):
     """Local feeds that are on disk when Scrapy says they are stored: a write error anywhere in the
-    run (a full disk) fails the store, and a successful store is fsync'ed first, so a URL that
-    crawl state learns after it is in a file that survives a crash."""
+    run (a full disk) fails the store, and a successful store is fsync'ed (file, then its folder),
+    so a URL that crawl state learns after it is in a file that survives a crash. Remote storages
+    (s3, gs, ftp) are durable once their upload returns, which is when Scrapy reports them stored;
+    a failed upload fails the run the same way."""
 
     def open(self, spider):
         file = super().open(spider)
@@ -157,6 +159,21 @@ class DurableFileFeedStorage(FileFeedStorage):
                 error = error or exc
         if error is not None:
             raise OSError(f"writing the feed failed: {error}") from error
+        _fsync_folder(os.path.dirname(os.path.abspath(self.path)))
+
+
+def _fsync_folder(folder: str) -> None:
+    """A file created by this run survives a crash only once its folder entry is on disk too."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # platforms without directory handles (Windows): the file's own fsync is all there is
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems refuse fsync on a directory; the data itself was synced above
+    finally:
+        os.close(fd)
 
 
 class _TrackedWriter(io.BufferedWriter):

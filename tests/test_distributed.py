@@ -332,3 +332,60 @@ def test_redis_that_loses_data_or_goes_away_fails_the_run_and_names_the_missing(
     finally:
         server.terminate()
         server.wait(10)
+
+
+BLOCK_SECONDS = 15.0  # longer than DISTRIBUTED_DEAD_AFTER below, with room for the other worker to close
+
+
+def test_a_worker_whose_reactor_is_blocked_is_not_taken_for_dead(portal, redis_url, tmp_path):
+    """Issue 8 (3): the heartbeat that tells the closing worker "others are still running" must not
+    depend on the reactor. Worker A blocks its reactor for longer than the dead-after time on its
+    first page (as a slow page cleaned in-process would); worker B finds the queue empty meanwhile
+    and closes. B must not take A for dead and report A's in-flight page as missing; A then finishes
+    the run, checks it as the last worker, and both exit 0."""
+    (tmp_path / "blocking_replay_settings.py").write_text(f"""
+import logging
+import time
+from crawler.settings import *  # noqa: F401,F403
+from crawler.settings import DOWNLOADER_MIDDLEWARES
+
+DOWNLOADER_MIDDLEWARES = {{**DOWNLOADER_MIDDLEWARES, "blocking_replay_settings.BlockOnce": 900}}
+
+
+class BlockOnce:
+    blocked = False
+
+    def process_request(self, request, spider=None):
+        if not BlockOnce.blocked:
+            BlockOnce.blocked = True
+            logging.getLogger("blocking").warning("BLOCKING THE REACTOR")
+            time.sleep({BLOCK_SECONDS})  # the whole process stalls, as on a slow in-process page
+""", encoding="utf-8")
+    env = {**portal["env"], "SCRAPY_SETTINGS_MODULE": "blocking_replay_settings",
+           "PYTHONPATH": os.pathsep.join([str(tmp_path), portal["env"]["PYTHONPATH"]])}
+    seed = subprocess.run([sys.executable, "-m", "crawler.distributed", "seed", PORTAL, "--redis-url", redis_url],
+                          cwd=ROOT, env=portal["env"], capture_output=True, text=True, timeout=60)
+    assert seed.returncode == 0, seed.stderr
+    worker = ["DISTRIBUTED=redis", f"REDIS_URL={redis_url}", "MAX_IDLE_TIME_BEFORE_CLOSE=1",
+              "DISTRIBUTED_DEAD_AFTER=2", f"STATE_URI={redis_url}"]
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    args = [*SCRAPY, "crawl", PORTAL, "-O", str(a), "-s", f"REPLAY_FIXTURES_DIR={portal['fixtures']}",
+            "-s", f"LOG_FILE={a.with_suffix('.log')}", *(x for s in worker for x in ("-s", s))]
+    proc_a = subprocess.Popen(args, cwd=ROOT, env=env)
+    try:
+        wait_for(lambda: a.with_suffix(".log").exists()
+                 and "BLOCKING THE REACTOR" in a.with_suffix(".log").read_text(encoding="utf-8"),
+                 60, "worker A to block on its first page")
+        started = time.monotonic()
+        # B: the queue is empty while A holds the only start page, so B idles out and closes.
+        crawl(portal, b, *worker)
+        assert time.monotonic() - started < BLOCK_SECONDS, "B closed after A's block: the test proves nothing"
+        assert proc_a.wait(120) == 0, a.with_suffix(".log").read_text(encoding="utf-8")[-3000:]
+    finally:
+        if proc_a.poll() is None:
+            proc_a.kill()
+    log_b = b.with_suffix(".log").read_text(encoding="utf-8")
+    assert "MISSING" not in log_b and "Other workers are still running" in log_b, log_b[-3000:]
+    log_a = a.with_suffix(".log").read_text(encoding="utf-8")
+    assert f"Run accounting: {ARTICLES + LIST_PAGES} URLs scheduled, {ARTICLES + LIST_PAGES} with a record" in log_a
+    assert len(records(a)) == ARTICLES

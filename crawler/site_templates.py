@@ -10,7 +10,9 @@ site, and every later one, goes on to `CleaningPipeline` with the template's dat
 (`PageItem.profile`), so it is cleaned like any page, in the worker pool when there is one
 (`clean_with_template`); a page the template does not fit is cleaned in generic mode. What the
 template removed is recorded as `site-template:<kind>`. A template, once learned, stays in the state
-store: the next crawl of the site holds nothing.
+store: the next crawl of the site holds nothing. Workers add samples by read-modify-write: two adding
+at the same moment may drop one sample (the site is then learned one page later), two learning at
+once store the same template; learning (tens of milliseconds, once per site) runs on the reactor.
 
 Nothing is lost: held pages are released to generic mode (each still becomes an article or a
 rejection, counted by crawler.extensions.Accounting) when

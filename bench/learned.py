@@ -14,7 +14,9 @@ generic mode and the hand-written profile:
 
 Two learned columns: "learned" learns from all of the portal's pages (what `learn` does for a user);
 "held-out" learns once per article page from all the other pages and scores only that page, so every
-page it is scored on was unseen while learning. Writes its section of BENCHMARKS.md between
+page it is scored on was unseen while learning. Two site-aware columns: a real crawl of the portals
+with their profiles hidden and site templates on (crawler.site_templates), at SITE_TEMPLATE_PAGES 3
+(the default) and 2 (`crawl_hidden`). Writes its section of BENCHMARKS.md between
 `<!-- learned:start -->` and `<!-- learned:end -->` (the rest of the file belongs to `python -m bench`).
 """
 from __future__ import annotations
@@ -70,28 +72,104 @@ def _learned_cleaner(samples, portal: str) -> Cleaner:
     return Cleaner(ProfileRegistry([learn(samples, portal).profile()]))
 
 
-def site_aware(folder: Path, pages: list[dict], threshold: int) -> dict[str, dict]:
-    """What crawler.site_templates makes of the portal crawled with its profile hidden: every page
-    observed in crawl order (the manifest's: lists first) in a fresh template state, then cleaned by
-    the crawler's own function with the site's template if one was learned, else in generic mode
-    (the pipeline's release when a crawl ends before the threshold)."""
-    from cleaners.learn.site import SiteTemplates, site_of
-    from crawler.pipelines import clean_page
-    from crawler.site_templates import MAX_SAMPLE_BYTES, clean_with_template
-    sites = SiteTemplates(threshold=threshold, max_sample_bytes=MAX_SAMPLE_BYTES, convert=None)
-    generic = Cleaner(ProfileRegistry([]))
-    loaded = [(page["file"], _page(folder, page)) for page in pages]
-    for _, page in loaded:
-        sites.observe(page)
-    out = {}
-    for name, page in loaded:
-        template = sites.template_data(site_of(page.url))
-        outcome = clean_with_template(generic, page, template) if template else clean_page(generic, page, "generic")
-        out[name] = outcome.record
-    return out
+HIDDEN_SPIDER = """
+import scrapy
+from scrapy.http import TextResponse
+from urllib.parse import urlsplit
 
 
-def bench_portal(folder: Path) -> dict:
+class HiddenSpider(scrapy.Spider):
+    \"\"\"A profile-less site crawler: every page to the add-on, every same-host link followed.\"\"\"
+    name = "hidden"
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.start_urls = crawler.settings.getlist("HIDDEN_START")
+        spider.allowed_domains = crawler.settings.getlist("HIDDEN_HOSTS")
+        return spider
+
+    def parse(self, response):
+        yield response
+        if isinstance(response, TextResponse):
+            for href in response.css("a::attr(href)").getall():
+                url = response.urljoin(href)
+                if urlsplit(url).scheme in ("http", "https") and urlsplit(url).hostname in self.allowed_domains:
+                    yield scrapy.Request(url, callback=self.parse, errback=self.gone)
+
+    def gone(self, failure):  # a link with no fixture: not a page of the benchmark
+        return None
+"""
+
+
+def _hidden_host(host: str) -> str:
+    return host.replace(".", "-") + ".hidden.invalid"   # no profile's url_patterns match it
+
+
+def crawl_hidden(folders: list[Path], threshold: int) -> dict[str, dict[str, dict]]:
+    """A real crawl (Scrapy's engine, the add-on, crawler.site_templates on, a fresh state store) of
+    every fixture portal with its profile hidden: the portal is replayed under host names no
+    profile claims, from its start URLs, following every same-host link. Returns, per portal, the
+    item or rejection of each manifest page (by file name), host names mapped back."""
+    import os
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="bench-hidden-") as tmp:
+        root = Path(tmp)
+        hosts: dict[str, str] = {}
+        starts: list[str] = []
+        files: dict[str, tuple[str, str]] = {}          # original URL -> (portal, file)
+        registry = ProfileRegistry.default()
+        for folder in folders:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            portal = manifest["portal"]
+            for page in manifest["pages"]:
+                host = page["url"].split("/")[2]
+                hosts.setdefault(host, _hidden_host(host))
+                files[page["url"]] = (portal, page["file"])
+            starts += registry.get(portal).crawl.get("start_urls", [])
+        rename = lambda text: _replace_all(text, hosts)          # noqa: E731
+        for folder in folders:
+            target = root / "fixtures" / folder.name
+            target.mkdir(parents=True)
+            manifest = json.loads(rename((folder / "manifest.json").read_text(encoding="utf-8")))
+            (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+            for page in manifest["pages"]:
+                body = (folder / page["file"]).read_bytes()
+                for old, new in hosts.items():
+                    body = body.replace(old.encode("ascii"), new.encode("ascii"))
+                (target / page["file"]).write_bytes(body)
+        modules = root / "modules"
+        modules.mkdir()
+        (modules / "hidden_spider.py").write_text(HIDDEN_SPIDER, encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": str(modules), "CRAWLER_STATE_URI": str(root / "state.sqlite")}
+        out = root / "out.jsonl"
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "hidden", "-O", str(out), "-s", "LOG_LEVEL=WARNING",
+               "-s", "SPIDER_MODULES=hidden_spider", "-s", f"REPLAY_FIXTURES_DIR={root / 'fixtures'}",
+               "-s", f"HIDDEN_START={','.join(rename(u) for u in starts)}",
+               "-s", f"HIDDEN_HOSTS={','.join(hosts.values())}", "-s", f"SITE_TEMPLATE_PAGES={threshold}",
+               "-s", "ROBOTSTXT_OBEY=False", "-s", "AUTOTHROTTLE_ENABLED=False"]
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+        if proc.returncode != 0:
+            raise RuntimeError(f"the hidden-profile crawl failed:\n{proc.stderr[-3000:]}")
+        back = {new: old for old, new in hosts.items()}
+        result: dict[str, dict[str, dict]] = {}
+        for path in (out, root / "out.rejections.jsonl"):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                record = json.loads(_replace_all(line, back))
+                if record["url"] in files:
+                    portal, name = files[record["url"]]
+                    result.setdefault(portal, {})[name] = record
+        return result
+
+
+def _replace_all(text: str, mapping: dict[str, str]) -> str:
+    for old, new in mapping.items():
+        text = text.replace(old, new)
+    return text
+
+
+def bench_portal(folder: Path, crawled: dict[str, dict[str, dict]]) -> dict:
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     portal = manifest["portal"]
     pages = manifest["pages"]
@@ -99,7 +177,7 @@ def bench_portal(folder: Path) -> dict:
     by_file = {Path(s.path).name: s for s in samples}
     cleaners = {"learned": _learned_cleaner(samples, portal), "generic": Cleaner(ProfileRegistry([])),
                 "hand": Cleaner()}
-    crawled = {name: site_aware(folder, pages, threshold) for name, threshold in SITE_AWARE.items()}
+    crawled = {name: by_portal[portal] for name, by_portal in crawled.items()}
     rows = {name: [] for name in SYSTEMS}
     non_articles = {name: [0, 0] for name in SYSTEMS}
     for page in pages:
@@ -110,7 +188,7 @@ def bench_portal(folder: Path) -> dict:
                 cleaner = _learned_cleaner(others, portal) if page["kind"] == "article" else cleaners["learned"]
             else:
                 cleaner = cleaners.get(name)
-            item = crawled[name][page["file"]] if name in crawled else \
+            item = crawled[name].get(page["file"], {"reason": "not-crawled"}) if name in crawled else \
                 cleaner.run(_page(folder, page), "generic" if name == "generic" else portal)
             if page["kind"] == "article":
                 rows[name].append({"page": page["file"], **score_item(item, golden)})
@@ -163,7 +241,17 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def section(results: list[dict]) -> str:
+def templated(crawled: dict[str, dict[str, dict[str, dict]]]) -> str:
+    """How many articles of each site-aware crawl its learned templates cleaned."""
+    parts = []
+    for name, by_portal in crawled.items():
+        records = [r for pages in by_portal.values() for r in pages.values() if "reason" not in r]
+        done = sum(r.get("extractor") == "site-template" for r in records)
+        parts.append(f"*{name}*: {done} of its {len(records)} articles cleaned with a learned template")
+    return "; ".join(parts) + "."
+
+
+def section(results: list[dict], crawled: dict | None = None) -> str:
     today = dt.date.today().isoformat()
     return "\n".join([
         "## Learned profiles (`python -m bench.learned`, `make bench-learn`)",
@@ -176,10 +264,12 @@ def section(results: list[dict]) -> str:
         "editor, breadcrumbs, tags, pullQuotes, additionalProperties values) out of those the golden "
         "item has. *learned*: learned from all the portal's pages; *held-out*: learned without the page "
         "being scored (one draft per article page), so it measures pages the learner never saw; "
-        "*site-aware*: what a crawl of the portal with its profile hidden gives with site templates on "
-        "(crawler.site_templates: every page observed in crawl order in a fresh template state, then "
-        "cleaned by the crawler's function with the template once SITE_TEMPLATE_PAGES = 3 article pages "
-        "taught it, else released to generic mode); *site-aware@2*: the same with SITE_TEMPLATE_PAGES = 2; "
+        "*site-aware*: a real `scrapy crawl` of all the portals with their profiles hidden (replayed "
+        "under host names no profile claims, from their start URLs, every same-host link followed, a "
+        "fresh state store), site templates on (crawler.site_templates) at the default "
+        "SITE_TEMPLATE_PAGES = 3: each site's pages held until its template is learned, then cleaned "
+        "with it, or released to generic mode when the crawl ends first; *site-aware@2*: the same crawl "
+        "with SITE_TEMPLATE_PAGES = 2; "
         "*generic*: no profile; *hand*: the hand-written profile. Targets (issue 10): learned F1 >= 0.99, "
         "0 leaks, every metadata field the hand profile gets.",
         "",
@@ -193,6 +283,7 @@ def section(results: list[dict]) -> str:
         "profile, so it is a test, not a row here.",
         "",
         table(results),
+        *(["", templated(crawled)] if crawled else []),
     ])
 
 
@@ -205,8 +296,9 @@ def main(argv: list[str] | None = None) -> int:
     folders = sorted(p.parent for p in FIXTURES.glob("*/manifest.json"))
     if args.portals:
         folders = [f for f in folders if f.name in args.portals]
-    results = [bench_portal(f) for f in folders]
-    text = section(results)
+    crawled = {name: crawl_hidden(folders, threshold) for name, threshold in SITE_AWARE.items()}
+    results = [bench_portal(f, crawled) for f in folders]
+    text = section(results, crawled)
     print(text)
     if args.pages:
         for result in results:

@@ -23,6 +23,8 @@ SPIDER = '''
 import scrapy
 from urllib.parse import urlsplit
 
+from crawler.spiders.base import PortalSpider
+
 
 class SiteSpider(scrapy.Spider):
     """A profile-less spider: every page goes to the add-on as it is."""
@@ -37,7 +39,9 @@ class SiteSpider(scrapy.Spider):
 
     def parse(self, response):
         yield response
-        yield from response.follow_all(css="ul.news a", callback=self.parse)
+        yield from response.follow_all(css="ul.news a", callback=self.parse, errback=self.failed)
+
+    failed = PortalSpider.failed   # a refused request (seen-before) still ends as a record
 '''
 
 
@@ -138,3 +142,13 @@ def test_processes_sharing_a_redis_state_share_the_template(run, redis_url):  # 
     assert len(items) == 2 and all(i["extractor"] == "site-template" and CREDIT not in i["articleBody"] for i in items)
     keys = [k.decode() for k in redis.Redis.from_url(redis_url).keys("site:state:live:site-templates:*")]
     assert keys
+
+
+def test_pages_released_at_the_end_are_remembered_by_incremental_mode(run):
+    """Held pages released when the crawl went idle are written, then remembered like any article:
+    the next incremental crawl skips them."""
+    items, _, _ = run("/short.html", "CLEANERS_WORKERS=0", "INCREMENTAL=True", name="inc1", state="inc")
+    assert len(items) == 2
+    again, rejections, proc = run("/short.html", "CLEANERS_WORKERS=0", "INCREMENTAL=True", name="inc2", state="inc")
+    assert not again and "[ok]" in proc.stderr
+    assert sorted(r["url"].rsplit("/", 1)[1] for r in rejections if r["reason"] == "seen-before") == ["1.html", "2.html"]

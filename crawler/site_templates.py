@@ -155,7 +155,12 @@ class SiteTemplatePipeline:
         if given_up:
             self._release_site(site, None, "given-up")
             return pending
-        return self._hold(site, pending)
+        return self._held_until_released(self._hold(site, pending))
+
+    @staticmethod
+    async def _held_until_released(deferred: defer.Deferred):
+        from scrapy.utils.defer import maybe_deferred_to_future
+        return await maybe_deferred_to_future(deferred)
 
     def _template(self, site: str) -> dict | None:
         template = self._templates.get(site)

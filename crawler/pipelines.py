@@ -43,7 +43,7 @@ class Outcome:
     failed_step: str | None = None
 
 
-def clean_page(cleaner: Cleaner, page: Page, profile: str | None = None) -> Outcome:
+def clean_page(cleaner: Cleaner, page: Page, profile: str | dict | None = None) -> Outcome:
     """Every step of the cleaners on one page; never raises (a step that breaks is a rejection).
     Plain data in and out, so it can run in another thread or process. `profile` is a profile's name,
     or a site's learned template as profile data (crawler.site_templates)."""

@@ -56,8 +56,13 @@ COMPONENTS = {
                        "crawler.pipelines.DuplicatesPipeline": 500,
                        "crawler.pipelines.ZyteShapePipeline": 800},
     "EXTENSIONS": {"crawler.extensions.Accounting": 500},
-    # First: a page an earlier run wrote is refused before any other work (`seen-before`).
-    "DOWNLOADER_MIDDLEWARES": {"crawler.incremental.IncrementalMiddleware": 50},
+    # First: a page an earlier run wrote is refused before any other work (`seen-before`). Outermost:
+    # a failure that no errback takes, after retries, is recorded (crawler.failures).
+    "DOWNLOADER_MIDDLEWARES": {"crawler.failures.UnhandledFailures": 10,
+                               "crawler.incremental.IncrementalMiddleware": 50},
+    # Before Scrapy's HttpErrorMiddleware (50) in the exception chain: an error response a spider
+    # has no errback for becomes an `http-<status>` rejection instead of a log line.
+    "SPIDER_MIDDLEWARES": {"crawler.failures.UnhandledFailures": 55},
 }
 # Local feeds fsync'ed and failing on any write error (crawler.extensions.DurableFileFeedStorage).
 FEED_STORAGES = {"": "crawler.extensions.DurableFileFeedStorage", "file": "crawler.extensions.DurableFileFeedStorage"}

@@ -43,9 +43,13 @@ class Outcome:
     failed_step: str | None = None
 
 
-def clean_page(cleaner: Cleaner, page: Page, profile: str | None = None) -> Outcome:
+def clean_page(cleaner: Cleaner, page: Page, profile: str | dict | None = None) -> Outcome:
     """Every step of the cleaners on one page; never raises (a step that breaks is a rejection).
-    Plain data in and out, so it can run in another thread or process."""
+    Plain data in and out, so it can run in another thread or process. `profile` is a profile's name,
+    or a site's learned template as profile data (crawler.site_templates)."""
+    if isinstance(profile, dict):
+        from .site_templates import clean_with_template
+        return clean_with_template(cleaner, page, profile)
     portal = profile or "auto"
     resolved = cleaner.registry.resolve(portal, page.url)
     name = resolved.name if resolved else "generic"
@@ -159,7 +163,7 @@ class CleaningPipeline:
         try:
             outcome = await maybe_deferred_to_future(self.pool.clean(page, profile))
         except Rejected as rejection:  # too-slow, worker-died: the pool could not clean it
-            resolved = self.cleaner.registry.resolve(profile or "auto", page.url)
+            resolved = self.cleaner.registry.resolve(profile if isinstance(profile, str) else "auto", page.url)
             outcome = _rejected(page, resolved.name if resolved else "generic", rejection, None)
         return self._item(outcome)
 

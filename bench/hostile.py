@@ -41,6 +41,10 @@ def pages():
     words = "the of and to in a is that for it as was with be by on not he this are or his from at which".split()
     english = " ".join(rnd.choice(words) + ("." if i % 15 == 14 else "") for i in range(2_600_000))
     yield "10 MB English text node", _page(f"<p>{english}</p>")
+    # No charset declared and not UTF-8: the decoder's guesses run over all of it.
+    yield "10 MB GB18030, no charset declared", (
+        "<html><head><title>测试</title></head><body><h1>测试</h1><div class='content'>"
+        + "".join(f"<p>{_prose(2_600, i)}</p>" for i in range(1_800)) + "</div></body></html>").encode("gb18030")
     yield "20 MB of prose in 1,900 paragraphs", _page("".join(f"<p>{_prose(3_300, i)}</p>" for i in range(1_900)))
     yield "JSON-LD nested 100k deep", _page(f"<p>{_prose(600, 2)}</p>", '<script type="application/ld+json">'
                                              + '{"a":' * 100_000 + "1" + "}" * 100_000 + "</script>")

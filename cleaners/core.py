@@ -4,6 +4,7 @@ Scrapy's item pipelines call the steps one by one; the command line and the benc
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from . import bounds
@@ -92,10 +93,13 @@ def _drop_ruby_annotations(doc: Document) -> None:
         el.drop_tree()
 
 
+_HAN = re.compile("[\u3400-\u9fff]")
+
+
 def _language(text: str) -> str:
     sample = text[:2000]
-    han = sum(1 for c in sample if "\u3400" <= c <= "\u9fff")
-    letters = sum(1 for c in sample if c.isalpha())
+    han = len(_HAN.findall(sample))
+    letters = sum(map(str.isalpha, sample))
     if is_japanese(sample):
         return "ja"
     return "zh" if letters and han / letters > 0.3 else "en" if letters else ""

@@ -26,9 +26,9 @@ NEGATIVE = re.compile(
     r"comment|reply|footer|foot\b|sidebar|side\b|share|related|recommend|relate|\bnav|menu|breadcrumb|crumb|"
     r"copyright|banner|sponsor|\bad\b|ads\b|advert|popup|login|toolbar|pager|pagination|\bhot|rank|widget|"
     r"social|subscribe|disclaimer|\btags?\b|masthead|shoutbox|promo|outbrain|taboola|skyscraper|"
-    r"friendlink|links\b|guanggao|xgwz|xgxw|tuijian|pinglun|fenxiang", re.I)
+    r"friendlink|links\b|guanggao|xgwz|xgxw|tuijian|pinglun|fenxiang")
 POSITIVE = re.compile(r"article|\bcontent|\bbody|entry|\bmain|\bpost|\btext|detail|story|\bzw\b|zhengwen|"
-                      r"\bnr\b|neirong|wenzhang|\bcon\b|\bcont\b|\bcnt\b|\bbox_con|blog", re.I)
+                      r"\bnr\b|neirong|wenzhang|\bcon\b|\bcont\b|\bcnt\b|\bbox_con|blog")
 
 # Elements whose paragraph-like text counts as a block of prose.
 PARAGRAPHS = frozenset(("p", "pre", "td", "blockquote", "li", "dd", "div", "section", "article", "font",
@@ -38,18 +38,31 @@ CONTAINERS = frozenset(("div", "td", "article", "section", "main", "body", "tabl
 CHROME_TAGS = frozenset(("nav", "footer", "aside", "header", "menu"))
 # Inside the article: picture captions and credits, galleries and carousels, sign-up boxes. Dropped
 # when they are a small part of the container (they never decide which container is the article).
-INNER_CHROME = re.compile(r"caption|credit|gallery|carousel|slideshow|swiper|signup|sign-up|newsletter", re.I)
+INNER_CHROME = re.compile(r"caption|credit|gallery|carousel|slideshow|swiper|signup|sign-up|newsletter")
 MIN_PARAGRAPH = 12      # units (a Han character is one, a Latin word about one)
 
 
 def _units(text: str) -> float:
     """Length in reading units: Han characters count one each, other text about one per word."""
+    if text.isascii():   # (constant time: CPython records it)
+        return len(text) / 6.0
     cjk = len(_NOT_CJK.sub("", text))  # what is left without the other runs: no per-character work
     return cjk + (len(text) - cjk) / 6.0
 
 
+_PUNCT_CHARS = "，。！？；、：,.!?;"
+
+
+def _punctuation(text: str) -> int:
+    """len(_PUNCT.findall(text)); counted per mark in C on long text (no list of 250k matches)."""
+    if len(text) < 5000:
+        return len(_PUNCT.findall(text))
+    return sum(text.count(c) for c in _PUNCT_CHARS)
+
+
 class Stats:
-    __slots__ = ("text", "links", "punct", "score", "own", "prose", "noise", "inline", "inline_links", "labels", "threads", "thread")
+    __slots__ = ("text", "links", "punct", "score", "own", "prose", "noise", "inline", "inline_links", "labels", "threads", "thread",
+                 "item")
 
     def __init__(self):
         self.text = 0.0     # units of text in the subtree
@@ -64,29 +77,40 @@ class Stats:
         self.labels = 0     # short texts in the subtree that label a comment widget (跟贴, 评论, 回复…)
         self.threads = 0    # comment threads in the subtree (this element included)
         self.thread = False  # this element is a comment thread (see _is_thread)
+        self.item = False    # a block other than <p>: can be an entry of a comment thread
 
     @property
     def link_density(self) -> float:
         return self.links / self.text if self.text else 0.0
 
 
-COMMENTS = re.compile(r"comment|reply|replies|pinglun|feedback|discuss", re.I)
+COMMENTS = re.compile(r"comment|reply|replies|pinglun|feedback|discuss")
 # The words a comment widget prints on its buttons, counters and headings, whatever its class names:
 # 网友跟贴 / 128人跟贴 / 发表跟贴 / 登录后发表 / 条评论 / 回复 / 举报 / 盖楼 …
 COMMENT_LABEL = re.compile(r"跟[贴帖]|评论|網友|网友|登[录錄]后?[发發]表|[发發]表|回[复覆]|盖楼|楼主|热评|点赞|举报|"
                            r"\bcomments?\b|\brepl(y|ies)\b|\bpost a comment\b", re.I)
 LABEL_LEN = 24     # a label is short: a button, a counter, a heading
+
+
+def _comment_label(text: str) -> bool:
+    if text.isascii():   # (only the English words can match: look for them before the alternation)
+        low = text.lower()
+        if "comment" not in low and "repl" not in low:
+            return False
+    return bool(COMMENT_LABEL.search(text))
 BLOCKS = frozenset(("div", "section", "ul", "ol", "dl", "table", "tbody", "tr", "td", "p", "li", "dd", "form",
                     "nav", "footer", "aside", "header", "menu", "center", "blockquote"))
 
 
+# The class/id patterns above are lower case and matched against lower-cased names (_names): an
+# alternation this long costs three to four times as much under re.I.
 def _names(el) -> str:
-    return f"{el.get('class') or ''} {el.get('id') or ''}"
+    return f"{el.get('class') or ''} {el.get('id') or ''}".lower()
 
 
 @lru_cache(maxsize=8192)
 def _negative(names: str) -> bool:
-    # (cached: the case-insensitive alternation costs ~80 µs a call, and class names repeat on a page)
+    # (cached: class names repeat on a page)
     return bool(NEGATIVE.search(names))
 
 
@@ -125,40 +149,58 @@ INLINE = frozenset(("a", "b", "strong", "em", "i", "u", "span", "font", "small",
 
 
 def measure(root) -> dict:
-    """Per element Stats, computed bottom-up in one pass (children before their parent).
+    """Per element Stats, computed bottom-up in one pass (children before their parent). Inline
+    elements without children have none (their text is their parent's; a Stats of zeros each).
 
     Inline elements are transparent: their text belongs to the nearest enclosing block, which is
     then judged as one paragraph: prose (long enough, punctuated, few links) or noise."""
     stats: dict = {}
+    get = stats.get
     for el in reversed(list(root.iter())):
         tag = el.tag
-        if not isinstance(tag, str):
-            continue
+        if not isinstance(tag, str) or tag in INLINE and not len(el):
+            continue   # (a comment; or an inline leaf, whose text its parent reads below)
+        text = el.text   # (each read of .text/.tail decodes a new string: read once)
         s = Stats()
-        own_parts = [el.text or ""]
+        own_parts = [text] if text else []
         own_links = 0.0
         inline = tag in INLINE
+        s.item = not inline and tag != "p"
         items = 0   # children that look like entries of a comment thread (see _is_thread)
         for child in el:
-            cs = stats.get(child)
+            cs = get(child)
             if cs is not None:
                 s.text += cs.text
                 s.links += cs.links
                 s.punct += cs.punct
                 s.prose += cs.prose
                 s.noise += cs.noise
-                s.labels += cs.labels
+                if cs.labels:
+                    s.labels += cs.labels
+                    if cs.prose > 0 and cs.item:
+                        items += 1
                 s.threads += cs.threads
-                if cs.labels and cs.prose > 0 and child.tag != "p" and child.tag not in INLINE:
-                    items += 1
                 if cs.inline:
                     own_parts.append(cs.inline)
                     own_links += cs.inline_links
-            if child.tail:
-                own_parts.append(child.tail)
-        own_text = "".join("".join(own_parts).split())  # without whitespace (str.split: no per-gap match)
+            else:
+                child_tag = child.tag
+                if isinstance(child_tag, str) and child_tag in INLINE:
+                    # An inline leaf (<a>, <b>, <span> with only text) hands its text to this block,
+                    # as an inline element's Stats would: read here, no Stats of its own.
+                    leaf = child.text
+                    if leaf:
+                        leaf = "".join(leaf.split())
+                        if leaf:
+                            own_parts.append(leaf)
+                            if child_tag == "a":
+                                own_links += _units(leaf)
+            tail = child.tail
+            if tail:
+                own_parts.append(tail)
+        own_text = "".join("".join(own_parts).split()) if own_parts else ""  # without whitespace (str.split: no per-gap match)
         # (inline text is judged with its block: counted there once)
-        if own_text and not inline and len(own_text) <= LABEL_LEN and COMMENT_LABEL.search(own_text):
+        if own_text and not inline and len(own_text) <= LABEL_LEN and _comment_label(own_text):
             s.labels += 1
         if items >= MIN_ITEMS and not inline:
             s.thread = True
@@ -175,7 +217,7 @@ def measure(root) -> dict:
             continue
         if own_text:
             units = _units(own_text)
-            punct = len(_PUNCT.findall(own_text))
+            punct = _punctuation(own_text)
             s.own = units
             s.text += units
             s.links += own_links
@@ -186,11 +228,12 @@ def measure(root) -> dict:
                 s.noise += own_links
             else:
                 s.noise += units
-        names = _names(el)
-        if names.strip() and _negative(names) and (_comments(names) or not _positive(names)):
-            # Prose inside comment threads, related boxes and sidebars is mostly not the article.
-            s.noise += s.prose * 0.8
-            s.prose *= 0.2
+        if el.get("class") or el.get("id"):
+            names = _names(el)
+            if names.strip() and _negative(names) and (_comments(names) or not _positive(names)):
+                # Prose inside comment threads, related boxes and sidebars is mostly not the article.
+                s.noise += s.prose * 0.8
+                s.prose *= 0.2
         stats[el] = s
     return stats
 

@@ -161,12 +161,16 @@ def _decode(body: bytes | str, content_type: str = "") -> tuple[str, str]:
 def _mostly_cjk_or_ascii(text: str) -> bool:
     """Guard against GB18030/Big5 'succeeding' on bytes of another encoding: the result must be
     ASCII plus common CJK, not a spray of rare ideographs and symbols."""
-    non_ascii = [c for c in text if ord(c) > 127]
+    non_ascii = _ASCII_RUNS.sub("", text)
     if not non_ascii:
         return True
-    common = sum(1 for c in non_ascii if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f"
-                 or "\uff00" <= c <= "\uffef" or c in "\u201c\u201d\u2018\u2019\u2014\u2026\u00b7")
+    common = len(non_ascii) - len(_COMMON_CJK.sub("", non_ascii))
     return common / len(non_ascii) > 0.9
+
+
+# (counted by deleting runs in C: a loop over the characters of a 10 MB page took seconds)
+_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
+_COMMON_CJK = re.compile("[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\u201c\u201d\u2018\u2019\u2014\u2026\u00b7]+")
 
 
 def _detect(body: bytes) -> str | None:

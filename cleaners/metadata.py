@@ -7,7 +7,7 @@ import re
 
 from . import dates
 from .document import Document
-from .html import text_of
+from .html import normalise_space, text_of
 from .rules.meta import CRUMB_SPLIT, FIELD_PATTERNS, TAG_SPLIT, split_breadcrumbs, split_names
 
 _TITLE_SEP = re.compile(r"\s*(?:[_|｜]|--|——|—|–|\s-\s|::|»)\s*")
@@ -18,14 +18,29 @@ _AUTHOR_META = ("author", "article:author", "dc.creator", "byl", "parsely-author
 _SOURCE_META = ("source", "contentsource", "og:site_name_source", "mediaid")
 
 
-def _meta(root, names) -> str:
-    for el in root.iter("meta"):
+def _meta(root, names, index: dict | None = None) -> str:
+    """The first <meta> (in page order) named one of `names` with a content. `index` is
+    _meta_index(root), for a caller that asks several times."""
+    found = [index[n] for n in names if n in index] if index is not None else \
+        [hit for hit in _meta_entries(root) if hit[1] in names][:1]
+    return min(found)[2] if found else ""
+
+
+def _meta_entries(root):
+    for position, el in enumerate(root.iter("meta")):
         key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
-        if key in names:
+        if key:
             value = (el.get("content") or "").strip()
             if value:
-                return value
-    return ""
+                yield position, key, value
+
+
+def _meta_index(root) -> dict:
+    """Each <meta> name's first (position, name, content): one pass over the page's <meta>."""
+    index: dict = {}
+    for entry in _meta_entries(root):
+        index.setdefault(entry[1], entry)
+    return index
 
 
 def _json_ld(root) -> dict:
@@ -44,7 +59,7 @@ def _squash(text: str) -> str:
     return re.sub(r"\W+", "", text)
 
 
-def headline(root, title_text: str) -> str:
+def headline(root, title_text: str, metas: dict | None = None) -> str:
     """The article title without the site name that <title> usually carries."""
     squashed_title = _squash(title_text)
     candidates = [text_of(h) for h in root.iter("h1", "h2")]
@@ -53,7 +68,7 @@ def headline(root, title_text: str) -> str:
         if len(cand) >= 4 and _squash(cand) and _squash(cand) in squashed_title and not (
                 _SITE_PART.search(cand) and len(_squash(cand)) < 0.5 * len(squashed_title)):
             return cand
-    og = _meta(root, ("og:title", "twitter:title"))
+    og = _meta(root, ("og:title", "twitter:title"), metas)
     if og:
         return strip_site_suffix(og)
     # Old templates print the title in a <td>, <div> or <font>: the longest short element whose text
@@ -64,7 +79,13 @@ def headline(root, title_text: str) -> str:
         for el in root.iter("td", "div", "span", "p", "strong", "b", "font", "h3", "h4"):
             if len(el) > 3:
                 continue
-            cand = text_of(el)
+            raw = el.text_content()
+            if len(raw) > 4 * len(title_text) + 200:
+                continue   # (whitespace aside, far longer than the title: no need to normalise 10 MB)
+            first = _VISIBLE.search(raw)
+            if first is None or raw[first.start()] != title_text[0]:
+                continue   # (cannot start the title: not worth normalising)
+            cand = normalise_space(raw)
             if len(best) < len(cand) < len(title_text) and len(cand) >= max(4, 0.4 * len(title_text)) \
                     and title_text.startswith(cand):
                 best = cand
@@ -74,6 +95,10 @@ def headline(root, title_text: str) -> str:
         return strip_site_suffix(title_text)
     h1 = [c for c in candidates[:1] if c]
     return h1[0] if h1 else ""
+
+
+# The first character normalise_space keeps (it trims whitespace and these invisible spaces).
+_VISIBLE = re.compile(r"[^\s\u200b\ufeff]")
 
 
 # A part of <title> that names the site, not the article: a domain, or a name ending like a site's.
@@ -109,15 +134,16 @@ def extract_metadata(doc: Document, root) -> None:
     title_el = root.find(".//title")
     title_text = text_of(title_el) if title_el is not None else ""
     ld = _json_ld(root)
+    metas = _meta_index(root)
 
     els = _from_selector(doc, "headline")
     doc.set_default("headline", text_of(els[0]) if els else "")
     doc.set_default("headline", (ld.get("headline") or "").strip() if isinstance(ld.get("headline"), str) else "")
-    doc.set_default("headline", headline(root, title_text))
+    doc.set_default("headline", headline(root, title_text, metas))
 
     for el in _from_selector(doc, "date"):
         _set_date(doc, text_of(el))
-    declared = [v for v in (ld.get("datePublished"), _meta(root, _DATE_META)) if isinstance(v, str)]
+    declared = [v for v in (ld.get("datePublished"), _meta(root, _DATE_META, metas)) if isinstance(v, str)]
     for value in declared:
         _set_date(doc, value)
     _adopt_zone(doc, declared)
@@ -127,15 +153,16 @@ def extract_metadata(doc: Document, root) -> None:
         if els:
             value = _labelled(text_of(els[0]), field)
             doc.set_default(field, split_names(value) if field == "authors" else value)
-    author = _meta(root, _AUTHOR_META)
+    author = _meta(root, _AUTHOR_META, metas)
     if author and not re.match(r"https?://", author) and (doc.profile is not None or _plausible_author(author)):
         doc.set_default("authors", [a.strip() for a in re.split(r"[,，;；、]", author) if a.strip()])
-    # Bylines and dates sit near the headline: the first 200k characters hold them on any real page,
+    # Bylines and dates sit near the headline: the first VISIBLE_CHARS hold them on any real page,
     # and scanning all of a 10 MB text node cost a second (bounded work per page, issue #8).
-    text = visible_text(root)[:200_000] if doc.profile is None else ""
-    if text:
+    text = None   # (read when a field still needs it)
+    if doc.profile is None and not doc.fields.get("authors"):
+        text = visible_text(root, VISIBLE_CHARS)
         doc.set_default("authors", page_authors(text, _squash_space(doc.fields.get("headline") or "")))
-    doc.set_default("source", _meta(root, _SOURCE_META))
+    doc.set_default("source", _meta(root, _SOURCE_META, metas))
 
     crumbs = _from_selector(doc, "breadcrumbs")
     parents = {c.getparent() for c in crumbs}
@@ -152,7 +179,7 @@ def extract_metadata(doc: Document, root) -> None:
     doc.set_default("tags", [t for t in tags if t])
 
     desc = _from_selector(doc, "description")
-    doc.set_default("description", text_of(desc[0]) if desc else _meta(root, ("description", "og:description")))
+    doc.set_default("description", text_of(desc[0]) if desc else _meta(root, ("description", "og:description"), metas))
 
     if doc.profile is not None and doc.profile.patterns:
         page_text = root.text_content()
@@ -161,8 +188,10 @@ def extract_metadata(doc: Document, root) -> None:
             if m:
                 doc.set_default(name, m.group("value").strip())
 
-    if text and not doc.fields.get("datePublished"):
-        found = dates.near_headline(text, _squash_space(doc.fields.get("headline") or ""))
+    if doc.profile is None and not doc.fields.get("datePublished"):
+        if text is None:
+            text = visible_text(root, VISIBLE_CHARS)
+        found = dates.near_headline(text, _squash_space(doc.fields.get("headline") or "")) if text else None
         if found:
             doc.set_default("datePublished", found[0])
             doc.set_default("datePublishedRaw", found[1])
@@ -177,16 +206,40 @@ _SPACE_RUN = re.compile(r"\s\s+|[^\S ]")
 _SKIP_TEXT = frozenset(("script", "style", "noscript", "textarea", "select", "option", "title", "head"))
 
 
-def visible_text(root) -> str:
-    """The page's visible text in reading order, whitespace collapsed (scripts, styles, <head> skipped)."""
-    parts = []
+# How much of the page's visible text the byline and date searches read.
+VISIBLE_CHARS = 200_000
+
+
+def visible_text(root, limit: int = 0) -> str:
+    """The page's visible text in reading order, whitespace collapsed (scripts, styles, <head> skipped);
+    with `limit`, its first `limit` characters, collected and collapsed only that far."""
+    parts, size = [], 0
     for el in root.iter():
         tag = el.tag
-        if isinstance(tag, str) and tag not in _SKIP_TEXT and el.text:
-            parts.append(el.text)
-        if el.tail and el.getparent() is not None:
-            parts.append(el.tail)
-    return _SPACE_RUN.sub(" ", " ".join(parts))
+        if isinstance(tag, str) and tag not in _SKIP_TEXT:
+            text = el.text   # (each read decodes a new string: once)
+            if text:
+                parts.append(text)
+                size += len(text) + 1
+        tail = el.tail
+        if tail and el is not root:   # (the root's tail would be outside the page)
+            parts.append(tail)
+            size += len(tail) + 1
+        if limit and size > 2 * limit:
+            text = _collapse_head(" ".join(parts), limit)
+            if len(text) >= limit:
+                return text[:limit]
+            parts, size = [text], len(text)
+    text = _SPACE_RUN.sub(" ", " ".join(parts))
+    return text[:limit] if limit else text
+
+
+def _collapse_head(text: str, limit: int) -> str:
+    """_SPACE_RUN collapsed over text, or over enough of its head to give `limit` characters."""
+    head = _SPACE_RUN.sub(" ", text[:2 * limit])
+    if len(head) > limit + 1:   # (a run cut at the slice end changes at most its last character)
+        return head[:limit]
+    return _SPACE_RUN.sub(" ", text)
 
 
 _CJK_NAME = r"[\u4e00-\u9fff·]"
@@ -219,7 +272,10 @@ def page_authors(text: str, headline: str) -> list[str]:
     start = text.find(headline) if len(headline) >= 4 else -1
     start = max(start, 0)
     for rx in (_LABELLED_AUTHOR, _REPORTER, _OUTLET_REPORTER, _DATELINE_NAME, _CLOSING_BYLINE):
-        for m in rx.finditer(text, start):
+        first = _first_possible(rx, text, start)
+        if first < 0:
+            continue
+        for m in rx.finditer(text, first):
             if rx is _LABELLED_AUTHOR and m.group("posted"):
                 names = [m.group("posted")] if m.group("posted").lower() not in _NOT_NAMES else []
             else:
@@ -229,6 +285,28 @@ def page_authors(text: str, headline: str) -> list[str]:
             if names:
                 return names
     return []
+
+
+# The characters a match of each byline pattern can start with. Patterns that open with a
+# lookbehind are tried at every position of the text; the search starts at the first place a match
+# could begin instead (the lookbehind still sees the text before it).
+_STARTS = {_LABELLED_AUTHOR: re.compile("[作撰文pP]"), _REPORTER: re.compile("[特首实记通]"),
+           _OUTLET_REPORTER: re.compile("[记通]"), _DATELINE_NAME: re.compile(r"[\[【]")}
+
+
+def _first_possible(rx, text: str, start: int) -> int:
+    """Where the first match of rx at or after `start` could begin; -1 when none can."""
+    starts = _STARTS.get(rx)
+    if starts is None:
+        return start
+    m = starts.search(text, start)
+    if m is None:
+        return -1
+    first = m.start()
+    if rx is _DATELINE_NAME:   # (the match takes the spaces before the bracket)
+        while first > start and text[first - 1].isspace():
+            first -= 1
+    return first
 
 
 def _plausible_author(value: str) -> bool:

@@ -21,8 +21,18 @@ _NOT_HAN = re.compile(r"[^\u3400-\u9fff]+")
 _NON_HAN_WORD = re.compile(r"[^\W\u3400-\u9fff]+")
 
 
-def words(text: str) -> int:
-    """len(_WORD.findall(text)), without a list of every Han character (linear and cheap on 10 MB)."""
+def words(text: str, at_least: int = 0) -> int:
+    """len(_WORD.findall(text)), without a list of every Han character (linear and cheap on 10 MB).
+    With `at_least`, counting stops once a prefix of the text holds that many (the result is then
+    only known to be >= at_least): a 10 MB body needs no full count to be long enough."""
+    if at_least:
+        size = 4096
+        while size < len(text):
+            # (every word of a prefix is, or is the start of, a word of the text: never an overcount)
+            n = words(text[:size])
+            if n >= at_least:
+                return n
+            size *= 4
     return len(_NOT_HAN.sub("", text)) + len(_NON_HAN_WORD.findall(text))
 
 
@@ -49,8 +59,8 @@ def too_short(text: str) -> str:
 CONTACT_LINE = re.compile(
     r"^.{0,12}(地址|电话|邮编|邮政编码|邮箱|传真|热线|客服|工作时间|办公时间|营业时间|e-?mail|tel|fax|qq)[^:：]{0,8}[:：]"
     r"|[\w.+-]+@[\w-]+\.[\w.]+|(?<!\d)(?:\d{3,4}-)?\d{7,8}(?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)", re.I)
-# Contact pages: this share of the lines are contact fields.
-CONTACT_SHARE = 0.35
+# Contact pages: this share of the lines are contact fields, in fewer words than this.
+CONTACT_SHARE, CONTACT_WORDS = 0.35, 400
 
 
 # A body this short that contains a line cut off with '…' is one teaser taken from a list page.
@@ -94,7 +104,7 @@ def what_it_is(doc: Document) -> str:
     short = too_short(body)
     if short:
         return short
-    n = words(body)
+    n = words(body, at_least=max(SHORT_WORDS, CONTACT_WORDS))
     lines = doc.lines
     # Only Chinese teasers: English prose (and paywalled articles) end paragraphs with '...' too.
     cut_off = len(lines) <= 4 and n < SHORT_WORDS and bool(_CUT_OFF.search(lines[-1].text)) and bool(_HAN.search(body))
@@ -106,7 +116,7 @@ def what_it_is(doc: Document) -> str:
         return (f"a list page: {teasers} of {len(lines)} lines are linked titles, dates or teasers cut off "
                 "with '…'")
     contact = sum(1 for line in lines if len(line.text) <= 80 and CONTACT_LINE.search(line.text))
-    if contact and contact >= CONTACT_SHARE * len(lines) and n < 400:
+    if contact and contact >= CONTACT_SHARE * len(lines) and n < CONTACT_WORDS:
         return (f"a contact or about page: {contact} of {len(lines)} lines are addresses, phone numbers, "
                 "e-mail addresses or opening hours")
     links = sum(line.link_chars for line in lines)
@@ -135,9 +145,25 @@ def char_shingles(text: str, n: int = 4) -> set[str]:
     return {text[i:i + n] for i in range(max(len(text) - n + 1, 1))}
 
 
+def shares_shingle(a: str, b: str, n: int = 4) -> bool:
+    """bool(char_shingles(a, n) & char_shingles(b, n)), without the set of every n-gram of b: each
+    of a's (few) shingles is looked for in b's squashed text."""
+    b = re.sub(r"\W+", "", b)
+    shingles = char_shingles(a, n)
+    if len(b) < n:   # (b's only shingle is the whole of it)
+        return b in shingles
+    return any(len(g) == n and g in b for g in shingles)
+
+
+# A description summarises the article's opening: compared with this much of it (a set of every
+# 4-gram of a 10 MB body would cost seconds and gigabytes).
+DESCRIPTION_COMPARED = 200_000
+
+
 def drop_foreign_description(doc: Document) -> None:
     """A meta description that shares nothing with the article is the site's, not the article's."""
     description = doc.fields.get("description")
-    if description and not char_shingles(description) & char_shingles((doc.fields.get("headline") or "") + doc.body):
+    opening = (doc.fields.get("headline") or "") + doc.body[:DESCRIPTION_COMPARED]
+    if description and not shares_shingle(description[:DESCRIPTION_COMPARED], opening):
         doc.remove("site-description", description)
         del doc.fields["description"]

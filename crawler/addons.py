@@ -41,15 +41,28 @@ DEFAULTS = {
     "STATE_URI": None,                        # default: <project>/.scrapy/state/%(name)s-%(mode)s.sqlite
     "STATE_KEY_PREFIX": "%(name)s:state:%(mode)s",  # Redis keys (crawler.redis_state)
     "STATE_EXPECTED_PAGES": 100_000,         # sizes the Redis state's shards (crawler.redis_state)
+    # Site-aware generic crawling (crawler.site_templates): profile-less sites cleaned with the
+    # template learned from their pages, which are held until it is learned.
+    "SITE_TEMPLATES_ENABLED": True,
+    "SITE_TEMPLATE_PAGES": 3,                # article pages of a site to learn its template from
+    "SITE_TEMPLATE_MAX_HELD": 20,            # pages held per site (the oldest are released beyond)
+    "SITE_TEMPLATE_MAX_HELD_BYTES": 2_000_000,  # bytes held in all (below Scrapy's 5 MB scraper slot)
+    "SITE_TEMPLATE_MAX_WAIT": 60,            # seconds a page may be held
     "FEED_EXPORT_ENCODING": "utf-8",
 }
 COMPONENTS = {
-    "ITEM_PIPELINES": {"crawler.pipelines.CleaningPipeline": 100,
+    "ITEM_PIPELINES": {"crawler.site_templates.SiteTemplatePipeline": 90,
+                       "crawler.pipelines.CleaningPipeline": 100,
                        "crawler.pipelines.DuplicatesPipeline": 500,
                        "crawler.pipelines.ZyteShapePipeline": 800},
     "EXTENSIONS": {"crawler.extensions.Accounting": 500},
-    # First: a page an earlier run wrote is refused before any other work (`seen-before`).
-    "DOWNLOADER_MIDDLEWARES": {"crawler.incremental.IncrementalMiddleware": 50},
+    # First: a page an earlier run wrote is refused before any other work (`seen-before`). Outermost:
+    # a failure that no errback takes, after retries, is recorded (crawler.failures).
+    "DOWNLOADER_MIDDLEWARES": {"crawler.failures.UnhandledFailures": 10,
+                               "crawler.incremental.IncrementalMiddleware": 50},
+    # Before Scrapy's HttpErrorMiddleware (50) in the exception chain: an error response a spider
+    # has no errback for becomes an `http-<status>` rejection instead of a log line.
+    "SPIDER_MIDDLEWARES": {"crawler.failures.UnhandledFailures": 55},
 }
 # Local feeds fsync'ed and failing on any write error (crawler.extensions.DurableFileFeedStorage).
 FEED_STORAGES = {"": "crawler.extensions.DurableFileFeedStorage", "file": "crawler.extensions.DurableFileFeedStorage"}

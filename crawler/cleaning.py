@@ -30,9 +30,14 @@ class Outcome:
     prints: fingerprints.Prints | None = None  # the body's, when a cleaning worker computed them
 
 
-def clean_page(cleaner: Cleaner, page: Page, profile: str | None = None) -> Outcome:
+def clean_page(cleaner: Cleaner, page: Page, profile: str | dict | None = None) -> Outcome:
     """Every step of the cleaners on one page; never raises (a step that breaks is a rejection).
-    Plain data in and out, so it can run in another thread or process."""
+    Plain data in and out, so it can run in another thread or process. `profile` is a profile's name,
+    or a site's learned template as profile data (crawler.site_templates, which imports Scrapy: only
+    a worker that meets a template loads it)."""
+    if isinstance(profile, dict):
+        from .site_templates import clean_with_template
+        return clean_with_template(cleaner, page, profile)
     portal = profile or "auto"
     resolved = cleaner.registry.resolve(portal, page.url)
     name = resolved.name if resolved else "generic"
@@ -97,7 +102,7 @@ def init_worker(values: dict) -> None:
     _worker_prints = enabled.lower() not in ("0", "false", "") if isinstance(enabled, str) else bool(enabled)
 
 
-def clean_in_worker(page: Page, profile: str | None) -> Outcome:
+def clean_in_worker(page: Page, profile: str | dict | None) -> Outcome:
     """The task a worker runs (module level, so it pickles by name)."""
     outcome = clean_page(_worker_cleaner, page, profile)
     body = outcome.record.get("articleBody") if outcome.article else None

@@ -17,12 +17,13 @@ import scrapy
 class PageItem:
     """A page for the cleaners, as the project's spiders yield it (a `scrapy check` contract can
     count it, which a bare Response it cannot). `profile` names the profile to clean it with
-    (default: the one whose url_patterns match, else generic mode)."""
+    (default: the one whose url_patterns match, else generic mode), or holds a site's learned
+    template as profile data (crawler.site_templates)."""
     url: str
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
     status: int = 200
-    profile: str | None = None
+    profile: str | dict | None = None
 
     @classmethod
     def from_response(cls, response, profile: str | None = None) -> "PageItem":

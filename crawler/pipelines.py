@@ -120,7 +120,7 @@ class CleaningPipeline:
         try:
             outcome = await maybe_deferred_to_future(self.pool.clean(page, profile))
         except Rejected as rejection:  # too-slow, worker-died: the pool could not clean it
-            resolved = self.cleaner.registry.resolve(profile or "auto", page.url)
+            resolved = self.cleaner.registry.resolve(profile if isinstance(profile, str) else "auto", page.url)
             outcome = rejected(page, resolved.name if resolved else "generic", rejection, None)
         return self._item(outcome)
 

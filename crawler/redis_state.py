@@ -123,6 +123,10 @@ class RedisStore(StateStore):
         held = self.server.hget(self._hash_key(namespace, field), field)
         return None if held is None else held.decode("utf-8")
 
+    def put(self, namespace, key, value):
+        field = _field(key)
+        self.server.hset(self._hash_key(namespace, field), field, value)
+
     def bucket_add(self, namespace, entries):
         keys, args = [], []
         shards = self._shard_count(namespace)

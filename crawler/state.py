@@ -9,7 +9,8 @@ two workers never both see a key as new. The whole API:
 - `add(ns, key, value)` / `add_many(ns, [(key, value), ...])`: record unless present; None for a
   new key, else the value recorded first. `add_many` is one transaction (SQLite) or one round trip
   (Redis): use it to write a batch.
-- `get(ns, key)`: the value, or None.
+- `get(ns, key)`: the value, or None. `put(ns, key, value)`: set it, replacing what was there (for
+  state that changes, like a site's template samples; never for first-come-wins claims).
 - `bucket_add(ns, [(bucket, member), ...])`: a multimap for similarity buckets (SimHash blocks):
   adds each member (bytes) to its bucket (an int below 2**48) and returns, per entry, the members
   that were in the bucket before. One transaction / round trip. `bucket_get(ns, [bucket, ...])`
@@ -46,6 +47,9 @@ class StateStore:
         yield
 
     def get(self, namespace: str, key: str) -> str | None:
+        raise NotImplementedError
+
+    def put(self, namespace: str, key: str, value: str) -> None:
         raise NotImplementedError
 
     def bucket_add(self, namespace: str, entries) -> list[list[bytes]]:
@@ -91,6 +95,10 @@ class MemoryStore(StateStore):
 
     def get(self, namespace, key):
         return self._data.get(namespace, {}).get(key)
+
+    def put(self, namespace, key, value):
+        with self._lock:
+            self._data.setdefault(namespace, {})[key] = value
 
     def bucket_add(self, namespace, entries):
         with self._lock:
@@ -144,6 +152,10 @@ class SqliteStore(StateStore):
     def get(self, namespace, key):
         row = self._db.execute("SELECT v FROM state WHERE ns = ? AND k = ?", (namespace, key)).fetchone()
         return row[0] if row else None
+
+    def put(self, namespace, key, value):
+        with self._lock, self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO state VALUES (?, ?, ?)", (namespace, key, value))
 
     def bucket_add(self, namespace, entries):
         with self._lock, self._transaction():
@@ -204,9 +216,10 @@ DUP_DOCS = "dup-docs"      # SimHash (hex) -> "<4 hex digits of the exact key><f
 DUP_NEAR = "dup-bands"     # SimHash block (bucket) -> members: SimHashes (8 bytes)
 DUP_LINES = "dup-paras"    # paragraph key -> "<sketch size><SimHash in base64>"
 DUP_OF = "dup-of"          # URL of a rejected copy -> URL of the article kept
+SITE_TEMPLATES = "site-templates"  # site-template:<site>:<what> -> samples, learned profile (crawler.site_templates)
 # Namespaces of the layout before compact state: cleared with the others, never read.
 _OLD_NAMESPACES = ("dup-exact", "dup-near", "dup-lines")
-NAMESPACES = (SEEN, DUP_DOCS, DUP_NEAR, DUP_LINES, DUP_OF, *_OLD_NAMESPACES)
+NAMESPACES = (SEEN, DUP_DOCS, DUP_NEAR, DUP_LINES, DUP_OF, SITE_TEMPLATES, *_OLD_NAMESPACES)
 
 
 _STORES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +49,13 @@ def site():
     links = [*articles, "/p/1.html", "/empty.html"]
     srv.expect_request("/list.html").respond_with_data(list_html(links), content_type="text/html; charset=utf-8")
     srv.expect_request("/robots.txt").respond_with_data("", status=404)
+    # A list whose links fail: an error response and a port nothing listens on.
+    srv.expect_request("/gone.html").respond_with_data("gone", status=404)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}/x.html"
+    srv.expect_request("/failing.html").respond_with_data(list_html(["/a/1.html", "/gone.html", closed]),
+                                                         content_type="text/html; charset=utf-8")
     yield {"server": srv, "articles": articles, "start": srv.url_for("/list.html"), "base": srv.url_for("/")}
     srv.clear()
     srv.stop()
@@ -62,6 +70,8 @@ def project(tmp_path_factory, site):
     assert made.returncode == 0, made.stderr
     folder = root / "demo"
     (folder / "demo" / "spiders" / "pages.py").write_text(SPIDER.replace("START", repr(site["start"])), encoding="utf-8")
+    (folder / "demo" / "spiders" / "failing.py").write_text(
+        SPIDER.replace("START", repr(site["base"] + "failing.html")).replace('"pages"', '"failing"'), encoding="utf-8")
     with (folder / "demo" / "settings.py").open("a", encoding="utf-8") as settings:
         settings.write('\nADDONS = {"crawler.addons.Cleaning": 300}\n')
     profiles = root / "profiles"
@@ -76,8 +86,8 @@ headline = "h2.t"
     return {"dir": folder, "env": env, "profiles": profiles}
 
 
-def run(project, site, *args):
-    cmd = [*SCRAPY, "crawl", "pages", *args,
+def run(project, site, *args, spider="pages"):
+    cmd = [*SCRAPY, "crawl", spider, *args,
            "-s", f"CLEANERS_PROFILE_PATH={project['profiles']}", "-s", "LOG_LEVEL=INFO"]
     proc = subprocess.run(cmd, cwd=project["dir"], env=project["env"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -102,6 +112,19 @@ def test_a_new_project_gets_clean_items_and_rejections_with_one_setting(project,
                                                                            "empty.html": "empty"}
     assert all(set(r) == {"url", "portal", "status", "reason", "detail"} for r in rejections)
     assert re.search(r"pages: 5 pages -> 3 articles, 2 rejections \(empty 1, not-article 1\) \[ok\]", proc.stderr)
+
+
+def test_failures_of_a_spider_without_errback_still_end_as_rejections(project, site, tmp_path):
+    """The README's spider has no errback: an error response and a refused connection would only be
+    log lines. They are rejections with a reason, and the run balances."""
+    out = tmp_path / "failing.jsonl"
+    proc = run(project, site, "-O", str(out), "-s", "RETRY_TIMES=0", spider="failing")
+    assert [i["url"].rsplit("/", 1)[1] for i in read_jsonl(out)] == ["1.html"]
+    rejections = {r["url"].rsplit("/", 1)[1]: r for r in read_jsonl(tmp_path / "failing.rejections.jsonl")}
+    assert {name: r["reason"] for name, r in rejections.items()} == {
+        "failing.html": "not-article", "gone.html": "http-404", "x.html": "connection-failed"}
+    assert rejections["gone.html"]["status"] == 404 and rejections["gone.html"]["portal"] == "failing"
+    assert re.search(r"failing: 4 pages -> 1 articles, 3 rejections .*\[ok\]", proc.stderr), proc.stderr[-2000:]
 
 
 def test_rejections_follow_the_feed_options_append_and_batches(project, site, tmp_path):

@@ -143,3 +143,16 @@ def test_two_templates_of_one_site_give_selector_lists():
     for path in files:
         item = cleaner.run(load_samples([path])[0].page(), "two-templates")
         assert "reason" not in item and item["headline"] and item["datePublished"], path
+
+
+def test_a_site_without_a_template_is_given_up_and_its_samples_dropped():
+    """Pages that never teach a template (lists only) are not kept and relearned from for ever."""
+    from cleaners.learn.site import MemoryStore, SiteTemplates
+    store = MemoryStore()
+    sites = SiteTemplates(store, threshold=2, max_samples=3)
+    import dataclasses
+    page = load_samples([str(ONBOARDING / "list-1.html")])[0].page()
+    lists = [dataclasses.replace(page, url=f"http://www.xx.gov.cn/col/col{n}/index.html") for n in range(3)]
+    assert [sites.observe(p) for p in lists] == [False, False, False]
+    assert sites.given_up("xx.gov.cn") and store.get("site-template:xx.gov.cn:samples") == b"[]"
+    assert "reason" in sites.clean(lists[0])

@@ -7,7 +7,8 @@ samples until `threshold` of them are seen; then the template is learned once an
 decides what to do with pages that arrive before that (hold them and clean them when `observe`
 returns True, or clean them generically): `clean` never loses a page, and falls back to generic mode
 when a site has no template yet or a page does not fit it. What a template removed is recorded as
-`site-template:<kind>`.
+`site-template:<kind>`. A site whose pages give no template after `max_samples` of them is given up
+(generic mode from then on) and its samples are dropped, so the store never grows without bound.
 """
 from __future__ import annotations
 
@@ -49,10 +50,13 @@ def site_of(url: str | None) -> str:
 
 class SiteTemplates:
     def __init__(self, store: KeyValueStore | None = None, threshold: int = 3, max_sample_bytes: int = 2_000_000,
-                 convert: str | None = "t2s"):
+                 convert: str | None = "t2s", max_samples: int | None = None):
         self.store = store if store is not None else MemoryStore()
         self.threshold = max(threshold, 1)
         self.max_sample_bytes = max_sample_bytes
+        # Pages of a site sampled before it is given up (list pages count too: a site of lists
+        # and one-off pages has no article template to learn).
+        self.max_samples = max(max_samples or 4 * self.threshold, self.threshold)
         self.generic = Cleaner(ProfileRegistry([]), convert=convert)
         self.convert = convert
         self._cleaners: dict[str, Cleaner] = {}
@@ -67,13 +71,22 @@ class SiteTemplates:
 
     def template(self, site: str) -> Profile | None:
         """The site's learned template, once there is one."""
-        raw = self.store.get(self._key(site, "profile"))
-        if not raw:
+        data = self.template_data(site)
+        if data is None:
             return None
         try:
-            return Profile.from_dict(json.loads(raw), f"<site template {site}>")
+            return Profile.from_dict(data, f"<site template {site}>")
         except ProfileError:
             return None
+
+    def template_data(self, site: str) -> dict | None:
+        """The learned template as profile data (what a worker process needs to clean with it)."""
+        raw = self.store.get(self._key(site, "profile"))
+        return json.loads(raw) if raw else None
+
+    def given_up(self, site: str) -> bool:
+        """True once the site's pages gave no template within max_samples: generic mode for it."""
+        return self.store.get(self._key(site, "given-up")) is not None
 
     # -- the incremental API -----------------------------------------------------------------------
     def observe(self, page: Page) -> bool:
@@ -81,6 +94,8 @@ class SiteTemplates:
         site = site_of(page.url)
         if not site or self.template(site) is not None:
             return bool(site)
+        if self.given_up(site):
+            return False
         body = page.body if isinstance(page.body, bytes) else page.body.encode("utf-8")
         samples = self._samples(site)
         if len(body) <= self.max_sample_bytes and page.url not in {s["url"] for s in samples}:
@@ -89,7 +104,12 @@ class SiteTemplates:
             self.store.set(self._key(site, "samples"), json.dumps(samples).encode("utf-8"))
         if len(samples) < self.threshold:
             return False
-        return self._learn(site, samples)
+        if self._learn(site, samples):
+            return True
+        if len(samples) >= self.max_samples:
+            self.store.set(self._key(site, "given-up"), str(len(samples)).encode("ascii"))
+            self.store.set(self._key(site, "samples"), b"[]")
+        return False
 
     def _learn(self, site: str, samples: list[dict]) -> bool:
         name = "site-" + "".join(c if c.isalnum() else "-" for c in site)[:58]
@@ -112,9 +132,18 @@ class SiteTemplates:
                 cleaner = self._cleaners[profile.name] = Cleaner(ProfileRegistry([profile]), convert=self.convert)
             item = cleaner.run(page, profile.name)
             if "reason" not in item:
-                item["portal"], item["extractor"] = "generic", "site-template"
-                for record in item["removed"]:
-                    if record["rule"].startswith("profile:"):
-                        record["rule"] = "site-template:" + record["rule"][len("profile:"):]
-                return item
+                return as_site_template(item)
         return self.generic.run(page, "generic")
+
+
+def as_site_template(item: dict) -> dict:
+    """An item a learned template produced, as such: portal `generic` (no profile was written for the
+    site), extractor `site-template`, and its `profile:<kind>` removals as `site-template:<kind>`."""
+    item["portal"], item["extractor"] = "generic", "site-template"
+    for record in item.get("removed") or ():
+        record["rule"] = site_rule(record["rule"])
+    return item
+
+
+def site_rule(rule: str) -> str:
+    return "site-template:" + rule[len("profile:"):] if rule.startswith("profile:") else rule

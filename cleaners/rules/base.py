@@ -22,6 +22,25 @@ def is_prose(line: Line, min_len: int = 40) -> bool:
             and bool(_SENTENCE_END.search(line.text[-2:])))  # the end only: a '$' search scans it all
 
 
+_WORD_RUN = re.compile(r"\w+")
+
+
+def squash_upto(text: str, limit: int, runs: re.Pattern = _WORD_RUN) -> str | None:
+    """The text's word characters (the `runs` it is made of), lower-cased, or None as soon as they
+    are longer than `limit`: comparing a short line with a 10 MB paragraph stops after its first words
+    instead of copying all of it."""
+    if len(text) <= 4 * limit + 64:   # (short: one findall is cheaper than stopping early)
+        squashed = "".join(runs.findall(text)).lower()
+        return squashed if len(squashed) <= limit else None
+    parts, size = [], 0
+    for m in runs.finditer(text):
+        size += m.end() - m.start()
+        if size > limit:
+            return None
+        parts.append(m.group())
+    return "".join(parts).lower()
+
+
 def content_span(lines: list[Line]) -> tuple[int, int]:
     """Index of the first and last prose line; (0, -1) when there is none."""
     idx = [i for i, line in enumerate(lines) if is_prose(line)]
@@ -51,13 +70,25 @@ class LineRule(Rule):
     """
 
     def __init__(self, name: str, pattern: str, kind: str = "chrome", max_len: int = 120,
-                 zone: str = "any", flags: int = re.I, description: str = ""):
+                 zone: str = "any", flags: int = re.I, description: str = "", needs: str = ""):
         self.name, self.pattern, self.kind, self.max_len = name, pattern, kind, max_len
         self.zone, self.description = zone, description
         self.regex = compile_tolerant(pattern, flags)
+        # `needs`: a character class every match contains (each alternative of the pattern), searched
+        # first: one quick scan rules out most lines before the pattern's alternation is tried.
+        self.needs = compile_tolerant(needs) if needs else None
 
     def matches(self, line: Line) -> bool:
-        return len(line.text) <= self.max_len and bool(self.regex.search(line.text))
+        text = line.text
+        return len(text) <= self.max_len and (self.needs is None or bool(self.needs.search(text))) \
+            and bool(self.regex.search(text))
+
+    def _hits(self, lines: list[Line]) -> set[int]:
+        """Indexes of the lines `matches` accepts."""
+        max_len, search = self.max_len, self.regex.search
+        needs = self.needs.search if self.needs is not None else None
+        return {i for i, line in enumerate(lines) if len(line.text) <= max_len
+                and (needs is None or needs(line.text)) and search(line.text)}
 
     def in_zone(self, i: int, span: tuple[int, int]) -> bool:
         first, last = span
@@ -68,10 +99,16 @@ class LineRule(Rule):
         return i < first or i > last
 
     def apply(self, doc: Document) -> None:
+        if type(self).matches is LineRule.matches:
+            hits = self._hits(doc.lines)   # (the same test as matches, without two calls a line)
+            if not hits:
+                return
+        else:
+            hits = None
         span = content_span(doc.lines) if self.zone != "any" else (0, -1)
         keep = []
         for i, line in enumerate(doc.lines):
-            if self.in_zone(i, span) and self.matches(line):
+            if (hits is None or i in hits) and self.in_zone(i, span) and (hits is not None or self.matches(line)):
                 self.drop(doc, line)
                 self.on_match(doc, line)
             else:

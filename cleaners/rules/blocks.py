@@ -89,6 +89,20 @@ def _grams(text: str, n: int = 4) -> set[str]:
     return {" ".join(tokens[i:i + n]) for i in range(max(len(tokens) - n + 1, 0))}
 
 
+def _found_in(grams: set[str], lines_tokens: list[list[str]], n: int = 4) -> set[str]:
+    """The grams (of _grams) that are also shingles of these lines' tokens: grams & the lines'
+    _grams, without building every shingle of the body (only where a gram's first token is)."""
+    firsts = {g.split(" ", 1)[0] for g in grams}
+    found = set()
+    for tokens in lines_tokens:
+        for i in range(len(tokens) - n + 1):
+            if tokens[i] in firsts:
+                gram = " ".join(tokens[i:i + n])
+                if gram in grams:
+                    found.add(gram)
+    return found
+
+
 # Pull quotes repeat the article's opening pages, not its 500th: enough body to compare them against,
 # which keeps the rule's work bounded on a page of a million lines.
 _COMPARED_CHARS = 100_000
@@ -114,8 +128,8 @@ class PullQuoteRule(Rule):
 
     def apply(self, doc: Document) -> None:
         quotes = []
-        # Shingles of the body past the lead, computed once: the lead lines are the only ones that
-        # move between "head" and "later" (one pass over the page, not one per lead line).
+        # Tokens of the body past the lead, read once: the lead lines are the only ones that move
+        # between "head" and "later" (one pass over the page, not one per lead line).
         lead = tail = None
         while doc.lines and len(quotes) < self.max_lead and len(doc.lines) > 2:
             head, rest = doc.lines[0], doc.lines[1:]
@@ -126,9 +140,9 @@ class PullQuoteRule(Rule):
                 break
             if tail is None:  # (still the original lines: nothing was pulled yet)
                 lead = [_grams(line.text) for line in doc.lines[1:self.max_lead + 1]]
-                tail = set().union(*(_grams(line.text) for line in _first_chars(doc.lines[self.max_lead + 1:])))
-            later = tail.union(*lead[len(quotes):])
-            if len(grams & later) / len(grams) < self.min_overlap:
+                tail = [_TOKEN.findall(line.text.lower()) for line in _first_chars(doc.lines[self.max_lead + 1:])]
+            shared = _found_in(grams, tail).union(*(grams & g for g in lead[len(quotes):]))
+            if len(shared) / len(grams) < self.min_overlap:
                 break
             quotes.append(head.text)
             self.drop(doc, head)

@@ -6,7 +6,7 @@ import re
 from .. import dates
 from ..document import Document, Line
 from ..script import compile_tolerant
-from .base import LineRule, Rule, content_span
+from .base import LineRule, Rule, content_span, squash_upto
 
 _SEP = r"\s*[:：|｜/]\s*"
 # A name, or names separated by spaces; a following 'label：' is the next field, not a name.
@@ -142,7 +142,7 @@ class HeadlineRepeatRule(Rule):
         first, _ = content_span(doc.lines)
         keep = []
         for i, line in enumerate(doc.lines):
-            if i <= max(first, 0) and _squash(line.text) == headline:
+            if i <= max(first, 0) and squash_upto(line.text, len(headline)) == headline:
                 self.drop(doc, line)
             else:
                 keep.append(line)

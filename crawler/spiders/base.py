@@ -4,49 +4,12 @@ decides what is an article, exactly as it would for any other project's spider."
 from __future__ import annotations
 
 import scrapy
-from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
-                               DownloadTimeoutError, IgnoreRequest, ResponseDataLossError)
 from scrapy.http import TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
 from cleaners import ProfileRegistry
 
-from ..items import PageItem, Rejection
-from ..middlewares import RequestRejected
-
-
-def failure_reason(failure) -> tuple[str, int | None, str]:
-    """(reason code, HTTP status, detail) for a request that produced no usable response."""
-    exc = failure.value
-    text = str(exc)
-    if failure.check(HttpError):
-        status = exc.response.status
-        return f"http-{status}", status, f"HTTP {status}"
-    if failure.check(RequestRejected):  # ours: no-fixture, redirect-loop, seen-before, ...
-        return exc.reason, None, text
-    if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
-        return "timeout", None, text or "the request timed out"
-    if failure.check(DownloadCancelledError) or _too_large(exc):
-        # DOWNLOAD_MAXSIZE: a Content-Length over it, more bytes than it arriving, or a compressed
-        # body that would inflate past it (HttpCompressionMiddleware checks the decompressed size).
-        return "too-large", None, text
-    if failure.check(ResponseDataLossError):
-        return "truncated", None, "the connection closed before the whole body arrived (Content-Length not met)"
-    if failure.check(CannotResolveHostError, DNSLookupError):
-        return "dns-failed", None, text
-    if failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
-        return "connection-failed", None, text
-    if failure.check(IgnoreRequest):
-        if "robots.txt" in text:
-            return "robots-forbidden", None, text
-        if "redirect" in text.lower():
-            return "too-many-redirects", None, text
-    return "fetch-failed", None, f"{type(exc).__name__}: {text}"
-
-
-def _too_large(exc) -> bool:
-    return type(exc.__cause__).__name__ == "_DecompressionMaxSizeExceeded" or "DOWNLOAD_MAXSIZE" in str(exc)
+from ..items import PageItem
+from ..failures import rejection_for
 
 
 def _links(response, selector: str | None):
@@ -112,8 +75,4 @@ class PortalSpider(scrapy.Spider):
 
     def failed(self, failure):
         """Errback: a request that failed still ends as one record (a rejection with a reason)."""
-        reason, status, detail = failure_reason(failure)
-        request = failure.request
-        # After redirects the failing request is the last hop; the record names the URL we asked for.
-        url = (request.meta.get("redirect_urls") or [request.url])[0]
-        yield Rejection(url=url, portal=self.name, status=status, reason=reason, detail=detail)
+        yield rejection_for(failure, failure.request, self.name)

@@ -1,0 +1,90 @@
+"""Requests that got no usable response still end as one record each: a `Rejection` with a reason.
+
+A spider with an errback (ours: `PortalSpider.failed`) records them itself. A plain spider (the
+README's add-on example has none) would otherwise lose them without a trace: Scrapy only logs a
+download error, an HTTP error response or a refused request when no errback takes it. The add-on's
+`UnhandledFailures` middlewares record those in the same form the errback would.
+"""
+from __future__ import annotations
+
+from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
+                               DownloadTimeoutError, IgnoreRequest, ResponseDataLossError)
+from scrapy.http.request import NO_CALLBACK
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.python.failure import Failure
+
+from .items import Rejection
+from .middlewares import RequestRejected
+
+
+def failure_reason(failure) -> tuple[str, int | None, str]:
+    """(reason code, HTTP status, detail) for a request that produced no usable response."""
+    exc = failure.value
+    text = str(exc)
+    if failure.check(HttpError):
+        status = exc.response.status
+        return f"http-{status}", status, f"HTTP {status}"
+    if failure.check(RequestRejected):  # ours: no-fixture, redirect-loop, seen-before, ...
+        return exc.reason, None, text
+    if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
+        return "timeout", None, text or "the request timed out"
+    if failure.check(DownloadCancelledError) or _too_large(exc):
+        # DOWNLOAD_MAXSIZE: a Content-Length over it, more bytes than it arriving, or a compressed
+        # body that would inflate past it (HttpCompressionMiddleware checks the decompressed size).
+        return "too-large", None, text
+    if failure.check(ResponseDataLossError):
+        return "truncated", None, "the connection closed before the whole body arrived (Content-Length not met)"
+    if failure.check(CannotResolveHostError, DNSLookupError):
+        return "dns-failed", None, text
+    if failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
+        return "connection-failed", None, text
+    if failure.check(IgnoreRequest):
+        if "robots.txt" in text:
+            return "robots-forbidden", None, text
+        if "redirect" in text.lower():
+            return "too-many-redirects", None, text
+    return "fetch-failed", None, f"{type(exc).__name__}: {text}"
+
+
+def _too_large(exc) -> bool:
+    return type(exc.__cause__).__name__ == "_DecompressionMaxSizeExceeded" or "DOWNLOAD_MAXSIZE" in str(exc)
+
+
+def rejection_for(failure, request, portal: str | None) -> Rejection:
+    reason, status, detail = failure_reason(failure)
+    # After redirects the failing request is the last hop; the record names the URL that was asked for.
+    url = (request.meta.get("redirect_urls") or [request.url])[0]
+    return Rejection(url=url, portal=portal, status=status, reason=reason, detail=detail)
+
+
+class UnhandledFailures:
+    """Downloader middleware (outermost, so retries come first) and spider middleware (before
+    Scrapy's HttpErrorMiddleware, which would drop an error response): a failure no errback
+    handles becomes a rejection."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_exception(self, request, exception, spider=None):
+        if request.errback is not None or request.callback is NO_CALLBACK:
+            return None  # the spider records it, or a component's own download (robots.txt): not a page
+        from .extensions import Accounting
+        accounting = self.crawler.get_extension(Accounting)
+        if accounting is not None:  # emitted as if scraped: the feeds and every counter see it
+            self.crawler.stats.inc_value("accounting/pages")
+            accounting.emit(rejection_for(Failure(exception), request, self._portal()), None)
+        return None  # Scrapy still logs the error as usual
+
+    def process_spider_exception(self, response, exception, spider=None):
+        request = response.request
+        if not isinstance(exception, HttpError) or request is None or request.errback is not None:
+            return None
+        return [rejection_for(Failure(exception), request, self._portal())]  # through the pipelines
+
+    def _portal(self) -> str | None:
+        return getattr(self.crawler.spider, "name", None)

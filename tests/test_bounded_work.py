@@ -1,0 +1,176 @@
+"""Issue #8 (7): the passes over a page's whole text stop once their answer is known. Each bounded
+helper must give the answer of the full computation it replaces (checked here against that
+computation on random text); timing is the benchmark's business (`python -m bench.hostile`)."""
+from __future__ import annotations
+
+import random
+import re
+
+import lxml.html
+import pytest
+
+from cleaners import Cleaner, Page
+from cleaners.density import _PUNCT, _punctuation
+from cleaners.html import _WS, normalise_space
+from cleaners.metadata import visible_text
+from cleaners.rules.base import squash_upto
+from cleaners.rules.inbody import _sentences
+from cleaners.validate import words
+
+ALPHABET = "的一是在不了有和人这中大为上个国我以要 ab_1，。！？”」 \t\u3000\u00a0\n.!?,"
+
+
+def random_texts(n=300, seed=7):
+    rnd = random.Random(seed)
+    for _ in range(n):
+        yield "".join(rnd.choice(ALPHABET) for _ in range(rnd.randint(0, 400)))
+
+
+def test_squash_upto_is_the_full_squash_or_none_past_the_limit():
+    for text in random_texts():
+        full = re.sub(r"[\W_]+", "", text).lower()
+        for limit in (0, 5, 40, 1000):
+            got = squash_upto(text, limit, re.compile(r"[^\W_]+"))
+            assert got == (full if len(full) <= limit else None)
+        assert squash_upto(text, 1000) == re.sub(r"\W+", "", text).lower()
+
+
+def test_sentences_cut_where_the_lookbehind_split_did():
+    old = re.compile(r"(?<=[。！？][”」』])|(?<=[。！？])(?![”」』])")
+    for text in random_texts():
+        assert list(_sentences(text)) == old.split(text)
+
+
+def test_words_with_a_floor_decides_the_same_bounds():
+    rnd = random.Random(3)
+    for size in (10, 200, 5_000, 60_000):
+        text = "".join(rnd.choice(ALPHABET) for _ in range(size))
+        full = words(text)
+        for floor in (1, 300, 400, 10**6):
+            got = words(text, at_least=floor)
+            assert (got >= floor) == (full >= floor)
+            if full < floor:
+                assert got == full
+
+
+def test_visible_text_with_a_limit_is_the_head_of_the_whole():
+    rnd = random.Random(5)
+    spaces = " " * 300_000 + "\t\n" * 1000
+    bodies = [
+        "".join(f"<p>{''.join(rnd.choice(ALPHABET) for _ in range(300))}</p>" for _ in range(3000)),
+        f"<p>{spaces}</p><div>正文{'的是' * 200_000}</div>",
+        f"<div>{'一 ' * 300_000}</div><p>尾</p>",
+        "<p>短文。</p>",
+    ]
+    for body in bodies:
+        root = lxml.html.document_fromstring(f"<html><body>{body}</body></html>")
+        whole = visible_text(root)
+        for limit in (1000, 200_000):
+            assert visible_text(root, limit) == whole[:limit]
+
+
+def test_normalise_space_shortcut_matches_the_collapse():
+    for text in random_texts(seed=11):
+        assert normalise_space(text) == _WS.sub(" ", text).strip()
+
+
+def test_punctuation_count_of_long_text_matches_findall():
+    for text in random_texts(n=20, seed=13):
+        long = text * 40
+        assert _punctuation(long) == len(_PUNCT.findall(long))
+
+
+def test_a_quote_beside_a_megabyte_paragraph_is_still_found():
+    rnd = random.Random(1)
+    han = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也你能而子那得着下自之年过发后里道行所然家种事"
+    quote = "这一句引语反复出现在正文之中而且足够长以便认出它来。"
+    prose = "".join(rnd.choice(han) + ("。" if i % 53 == 52 else "") for i in range(400_000))
+    html = (f"<html><head><meta charset='utf-8'><title>标题</title></head><body><h1>标题</h1>"
+            f"<div class='content'><p>{prose[:1000]}{quote}{prose[1000:]}</p><blockquote>{quote}</blockquote>"
+            f"<p>{prose[:2000]}</p></div></body></html>").encode("utf-8")
+    item = Cleaner(convert=None).run(Page(body=html, url="http://example.cn/a.html"))
+    assert "reason" not in item, item
+    assert item.get("pullQuotes") == [quote]
+    assert quote not in item["articleBody"].split("\n")
+
+
+@pytest.mark.parametrize("lead", [True, False])
+def test_description_is_compared_with_the_article_opening(lead):
+    rnd = random.Random(2)
+    han = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也你能而子那得着下自之年过发后里道行所然家种事"
+    prose = "".join(rnd.choice(han) + ("。" if i % 53 == 52 else "") for i in range(600_000))
+    description = "市政府召开专题会议部署冬季供暖保障工作" if lead else "本站提供各类新闻资讯服务欢迎访问"
+    body = (description + "。" if lead else "") + prose
+    html = (f"<html><head><meta charset='utf-8'><title>标题</title><meta name='description' content='{description}'>"
+            f"</head><body><h1>标题</h1><div class='content'><p>{body}</p></div></body></html>").encode("utf-8")
+    item = Cleaner(convert=None).run(Page(body=html, url="http://example.cn/a.html"))
+    assert "reason" not in item, item
+    assert (item.get("description") == description) is lead
+
+
+def test_shares_shingle_is_the_set_intersection():
+    from cleaners.validate import char_shingles, shares_shingle
+    texts = list(random_texts(n=60, seed=17)) + ["", "，", "ab", "abc", "的一", "abcd"]
+    for a in texts:
+        for b in texts[::7]:
+            assert shares_shingle(a, b) == bool(char_shingles(a) & char_shingles(b)), (a, b)
+
+
+def test_a_line_rule_precondition_holds_for_every_line_its_pattern_matches():
+    """`needs` only skips lines the pattern cannot match: checked on every line of the fixture pages
+    and every text the golden files record as removed, and on the rules' own kind of chrome."""
+    import json
+    from pathlib import Path
+
+    from cleaners.html import element_lines, parse
+    from cleaners.rules import DEFAULT_RULES
+    from cleaners.rules.base import LineRule
+    from conftest import ROOT
+
+    texts = ["▲ 图为现场", "圖為會場", "（记者 张三 摄）", "資料圖（圖片來源：網絡）", "By Jane Doe", "Photo: AP",
+             "Sign up for our newsletter", "Share", "3 comments", "Published 2 hours ago"]
+    for path in sorted((ROOT / "fixtures").rglob("*.html"))[:400]:
+        root = parse(path.read_bytes().decode("utf-8", "replace"))
+        if root is not None:
+            texts += [line.text for line in element_lines(root)]
+    for path in (ROOT / "tests" / "golden").rglob("*.json"):
+        texts += [r["text"] for r in json.loads(path.read_text(encoding="utf-8")).get("removed", [])]
+    rules = [r for r in DEFAULT_RULES if isinstance(r, LineRule) and r.needs is not None]
+    assert rules
+    checked = 0
+    for rule in rules:
+        for text in texts:
+            if rule.regex.search(text):
+                checked += 1
+                assert rule.needs.search(text), (rule.name, text)
+    assert checked >= 10
+
+
+def test_pull_quote_overlap_without_every_shingle_is_the_set_intersection():
+    from cleaners.rules.blocks import _TOKEN, _found_in, _grams
+    rnd = random.Random(23)
+    vocab = "the of and to in a is that 的 一 是 在 不 了".split()
+    for _ in range(50):
+        head = " ".join(rnd.choice(vocab) for _ in range(rnd.randint(0, 30)))
+        body = [" ".join(rnd.choice(vocab) for _ in range(rnd.randint(0, 40))) for _ in range(5)]
+        grams = _grams(head)
+        want = grams & set().union(*(_grams(t) for t in body))
+        assert _found_in(grams, [_TOKEN.findall(t.lower()) for t in body]) == want
+
+
+def test_mostly_cjk_counts_as_the_character_loop_did():
+    from cleaners.encoding import _mostly_cjk_or_ascii
+
+    def by_loop(text):
+        non_ascii = [c for c in text if ord(c) > 127]
+        if not non_ascii:
+            return True
+        common = sum(1 for c in non_ascii if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f"
+                     or "\uff00" <= c <= "\uffef" or c in "\u201c\u201d\u2018\u2019\u2014\u2026\u00b7")
+        return common / len(non_ascii) > 0.9
+
+    rnd = random.Random(29)
+    pool = "abc 的一是，。“”—…·\u3001\uff01éß\u0400\u4e00\u9fff\ua000\U00020000"
+    for _ in range(300):
+        text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 60)))
+        assert _mostly_cjk_or_ascii(text) == by_loop(text), text

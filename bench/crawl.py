@@ -260,8 +260,13 @@ def redis_run(portal: dict, env: dict, pages: int, workers: int = 1) -> dict | N
         used = client.info("memory")["used_memory"] - before
         state = sum(client.memory_usage(k, samples=0) or 0 for k in client.scan_iter(f"{PORTAL}:state:*", count=1000))
         dupefilter = sum(client.memory_usage(k, samples=0) or 0 for k in client.scan_iter(f"{PORTAL}:dupefilter*"))
+        groups: dict[str, int] = {}  # where used_memory went: MEMORY USAGE by key name, digits folded
+        for key in client.scan_iter(count=1000):
+            name = re.sub(r"\d+", "#", key.decode("utf-8", "replace"))
+            groups[name] = groups.get(name, 0) + (client.memory_usage(key, samples=0) or 0)
         return {**result, "workers": workers, "used_per_page": used / portal["pages"],
-                "state_per_page": state / portal["pages"], "dupefilter_per_page": dupefilter / portal["pages"]}
+                "state_per_page": state / portal["pages"], "dupefilter_per_page": dupefilter / portal["pages"],
+                "keys_per_page": {k: v / portal["pages"] for k, v in sorted(groups.items(), key=lambda kv: -kv[1])[:6]}}
     finally:
         server.terminate()
         server.wait(10)
@@ -343,7 +348,9 @@ def section(rows: list[dict], loads: list[str]) -> str:
                          f"the crawl), of which the duplicate/incremental state is {r['state_per_page']:.0f} B/page "
                          f"(`MEMORY USAGE` of `{PORTAL}:state:*`; target ≤ 300) and scrapy-redis's request "
                          f"dupefilter {r['dupefilter_per_page']:.0f} B/page; {r['items']} items"
-                         + (f", {r['rejections']} rejections" if "rejections" in r else "") + ".")
+                         + (f", {r['rejections']} rejections" if "rejections" in r else "") + "."
+                         + (" Largest keys (B/page): " + ", ".join(f"`{k}` {v:.0f}" for k, v in r["keys_per_page"].items())
+                            if r.get("keys_per_page") else ""))
         if row.get("redis") and row.get("redis2"):
             lines.append(f"  2 distributed workers: {row['redis']['seconds'] / row['redis2']['seconds']:.2f}× the "
                          f"pages/s of 1 (wall), CPU {row['redis2']['cpu'] / row['redis']['cpu']:.2f}× (each worker "

@@ -23,14 +23,17 @@ import shutil
 import sys
 from pathlib import Path
 
-from scrapy.crawler import CrawlerProcess
-from scrapy.settings import SETTINGS_PRIORITIES
-from scrapy.utils.project import get_project_settings
 
 RUN_DIR = ".run"
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Imported here, not at the top: the cleaning pool's spawned workers re-import this module as
+    # their __main__, and must not load Scrapy for it (~35 MiB each).
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import SETTINGS_PRIORITIES
+    from scrapy.utils.project import get_project_settings
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("spiders", nargs="*", help="spider names (default: all portals)")
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",

@@ -95,3 +95,11 @@ def test_extract_turns_a_page_that_kills_its_worker_into_a_rejection_and_keeps_t
         else:
             assert record == extract_one(cleaner, path, "auto", None)
     assert sum("articleBody" in r for r in records) >= 5
+
+
+@pytest.mark.parametrize("main_module", ["crawler.cleaning", "crawler.crawl_all"])
+def test_what_a_spawned_worker_imports_loads_no_scrapy(main_module):
+    """A spawned worker imports the task's module and re-imports the parent's __main__ (`python -m
+    crawler.crawl_all`): neither may pull Scrapy into every worker."""
+    code = f"import sys, {main_module}; sys.exit('scrapy' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0

@@ -3,19 +3,27 @@
 A spider with an errback (ours: `PortalSpider.failed`) records them itself. A plain spider (the
 README's add-on example has none) would otherwise lose them without a trace: Scrapy only logs a
 download error, an HTTP error response or a refused request when no errback takes it. The add-on's
-`UnhandledFailures` middlewares record those in the same form the errback would.
+`UnhandledFailures` middlewares record those in the same form the errback would, and a page whose
+callback raised before handing it over (`spider-error`).
 """
 from __future__ import annotations
 
+import logging
+import weakref
+
+from scrapy import Request
 from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, DownloadConnectionRefusedError,
                                DownloadTimeoutError, IgnoreRequest, ResponseDataLossError)
 from scrapy.http.request import NO_CALLBACK
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.log import failure_to_exc_info
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
 from .items import Rejection
 from .middlewares import RequestRejected
+
+logger = logging.getLogger(__name__)
 
 
 def failure_reason(failure) -> tuple[str, int | None, str]:
@@ -61,10 +69,12 @@ def rejection_for(failure, request, portal: str | None) -> Rejection:
 class UnhandledFailures:
     """Downloader middleware (outermost, so retries come first) and spider middleware (before
     Scrapy's HttpErrorMiddleware, which would drop an error response): a failure no errback
-    handles becomes a rejection."""
+    handles becomes a rejection, and so does a response whose callback raised before handing the
+    page over (yielding the response, or an item with its URL): Scrapy would only log it."""
 
     def __init__(self, crawler):
         self.crawler = crawler
+        self.handed_over: weakref.WeakSet = weakref.WeakSet()  # responses whose page is already on its way
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -80,11 +90,43 @@ class UnhandledFailures:
             accounting.emit(rejection_for(Failure(exception), request, self._portal()), None)
         return None  # Scrapy still logs the error as usual
 
+    def process_spider_output(self, response, result, spider=None):
+        for out in result:
+            self._note(response, out)
+            yield out
+
+    async def process_spider_output_async(self, response, result, spider=None):
+        async for out in result:
+            self._note(response, out)
+            yield out
+
+    def _note(self, response, out) -> None:
+        if out is response or (not isinstance(out, Request) and _url_of(out) == response.url):
+            self.handed_over.add(response)
+
     def process_spider_exception(self, response, exception, spider=None):
         request = response.request
-        if not isinstance(exception, HttpError) or request is None or request.errback is not None:
-            return None
-        return [rejection_for(Failure(exception), request, self._portal())]  # through the pipelines
+        if isinstance(exception, HttpError):
+            if request is None or request.errback is not None:
+                return None
+            return [rejection_for(Failure(exception), request, self._portal())]  # through the pipelines
+        if response in self.handed_over:
+            return None  # the page has its record; Scrapy logs the error
+        # The callback failed before handing the page over: log it as Scrapy would, and record it.
+        failure = Failure(exception)
+        logger.error("Spider error processing %s", response, exc_info=failure_to_exc_info(failure),
+                     extra={"spider": spider})
+        self.crawler.stats.inc_value(f"spider_exceptions/{type(exception).__name__}")
+        url = (request.meta.get("redirect_urls") or [response.url])[0] if request is not None else response.url
+        return [Rejection(url=url, portal=self._portal(), status=response.status, reason="spider-error",
+                          detail=f"{type(exception).__name__}: {exception}")]
 
     def _portal(self) -> str | None:
         return getattr(self.crawler.spider, "name", None)
+
+
+def _url_of(out) -> str | None:
+    try:
+        return out.get("url")
+    except AttributeError:  # a dataclass or attrs item
+        return getattr(out, "url", None)

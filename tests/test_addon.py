@@ -127,6 +127,40 @@ def test_failures_of_a_spider_without_errback_still_end_as_rejections(project, s
     assert re.search(r"failing: 4 pages -> 1 articles, 3 rejections .*\[ok\]", proc.stderr), proc.stderr[-2000:]
 
 
+BROKEN_SPIDER = '''
+import scrapy
+
+
+class BrokenSpider(scrapy.Spider):
+    """Hands over the list, then fails on /a/1.html before handing it over and on /a/2.html after."""
+    name = "broken"
+    start_urls = [START]
+
+    def parse(self, response):
+        if response.url.endswith("/a/1.html"):
+            raise ValueError("a bug in the spider")
+        yield response
+        if response.url.endswith("/a/2.html"):
+            raise ValueError("a bug after the hand-over")
+        for href in response.css("ul.news a::attr(href)").getall():
+            if "/a/" in href:
+                yield response.follow(href, self.parse)
+'''
+
+
+def test_a_page_whose_callback_raised_before_handing_it_over_is_a_spider_error(project, site, tmp_path):
+    (project["dir"] / "demo" / "spiders" / "broken.py").write_text(
+        BROKEN_SPIDER.replace("START", repr(site["start"])), encoding="utf-8")
+    out = tmp_path / "broken.jsonl"
+    proc = run(project, site, "-O", str(out), spider="broken")
+    assert [i["url"].rsplit("/", 1)[1] for i in read_jsonl(out)] == ["2.html"]  # one record, not two
+    rejections = {r["url"].rsplit("/", 1)[1]: r for r in read_jsonl(tmp_path / "broken.rejections.jsonl")}
+    assert {name: r["reason"] for name, r in rejections.items()} == {"1.html": "spider-error", "list.html": "not-article"}
+    assert rejections["1.html"]["detail"] == "ValueError: a bug in the spider"
+    assert proc.stderr.count("Spider error processing") == 2  # both bugs are still logged
+    assert re.search(r"broken: 3 pages -> 1 articles, 2 rejections .*\[ok\]", proc.stderr), proc.stderr[-2000:]
+
+
 def test_rejections_follow_the_feed_options_append_and_batches(project, site, tmp_path):
     out = tmp_path / "append.jsonl"
     run(project, site, "-o", str(out))

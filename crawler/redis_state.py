@@ -169,3 +169,47 @@ class RedisStore(StateStore):
 
 def _glob_escape(text: str) -> str:
     return "".join("\\" + c if c in "*?[]\\" else c for c in text)
+
+
+try:
+    from scrapy_redis.dupefilter import RFPDupeFilter
+except ImportError:  # the [redis] extra is not installed: no distributed mode, no dupefilter
+    RFPDupeFilter = object
+
+
+class CompactDupeFilter(RFPDupeFilter):
+    """scrapy-redis's request dupefilter (same fingerprints, same key, same life cycle), stored the
+    way the state is: 8 bytes of each fingerprint as a field of one of a fixed number of small
+    hashes `<key>:<shard>` (listpack-encoded), instead of a 40-character hex string in one big set.
+    About 12 bytes a request instead of ~90 (`make bench-crawl` measures it). Two requests are
+    taken for one with probability n / 2**64 (5e-13 at 10 million requests)."""
+
+    def __init__(self, server, key, debug=False, expected_pages: int = DEFAULT_EXPECTED_PAGES):
+        super().__init__(server, key, debug)
+        self.expected_pages = max(int(expected_pages), 1)
+        self._shards: int | None = None
+
+    @classmethod
+    def from_spider(cls, spider):
+        df = super().from_spider(spider)
+        df.expected_pages = max(spider.settings.getint("STATE_EXPECTED_PAGES", DEFAULT_EXPECTED_PAGES), 1)
+        return df
+
+    def shards(self) -> int:
+        """Fixed by the first worker of a run (`<key>:layout`), so every worker agrees."""
+        if self._shards is None:
+            layout = f"{self.key}:layout"
+            self.server.set(layout, 1 << (self.expected_pages // _PER_SHARD).bit_length(), nx=True)
+            self._shards = int(self.server.get(layout))
+        return self._shards
+
+    def request_seen(self, request) -> bool:
+        field = bytes.fromhex(self.request_fingerprint(request))[:8]
+        shard = int.from_bytes(field[:4], "big") % self.shards()
+        return self.server.hsetnx(f"{self.key}:{shard}", field, b"") == 0
+
+    def clear(self) -> None:
+        keys = [self.key, *self.server.scan_iter(match=_glob_escape(self.key) + ":*", count=1000)]
+        for i in range(0, len(keys), 1000):
+            self.server.delete(*keys[i:i + 1000])
+        self._shards = None

@@ -230,6 +230,30 @@ def test_two_workers_and_a_restart_emit_exactly_the_single_process_crawl(portal,
     # The last worker to close checked the whole run in Redis: every scheduled URL has a record.
     logs = "".join(p.with_suffix(".log").read_text(encoding="utf-8") for p in (a, b, a2))
     assert f"Run accounting: {ARTICLES + LIST_PAGES} URLs scheduled, {ARTICLES + LIST_PAGES} with a record" in logs
+    # Verified, the run's accounting sets are dropped; the shared dupefilter stays (a --keep seed goes on).
+    client = redis.Redis.from_url(redis_url)
+    assert not client.exists(f"{PORTAL}:acct:expected", f"{PORTAL}:acct:accounted")
+    assert any(client.scan_iter(match=f"{PORTAL}:dupefilter:*"))
+
+
+def test_the_compact_dupefilter_is_shared_cleared_and_small(redis_url):
+    from scrapy import Request
+
+    from crawler.redis_state import CompactDupeFilter
+
+    client = redis.Redis.from_url(redis_url)
+    a, b = CompactDupeFilter(client, "sp:dupefilter"), CompactDupeFilter(client, "sp:dupefilter")
+    requests = [Request(f"http://news.example.cn/a/{n}.html") for n in range(5000)]
+    assert not any(a.request_seen(r) for r in requests[::2])          # new to both workers ...
+    assert all(b.request_seen(r) for r in requests[::2])              # ... and seen by the other
+    assert not any(b.request_seen(r) for r in requests[1::2])
+    assert a.request_seen(Request("http://news.example.cn/a/7.html?"))  # same fingerprint as Scrapy's
+    assert not a.request_seen(Request("http://news.example.cn/a/7.html", method="POST"))
+    used = sum(client.memory_usage(k, samples=0) for k in client.scan_iter(match="sp:dupefilter:*"))
+    assert used / len(requests) < 40, f"{used / len(requests):.0f} B a request"  # the plain set: ~90
+    b.clear()
+    assert not any(client.scan_iter(match="sp:dupefilter*"))
+    assert not a.request_seen(requests[0])  # a cleared filter starts over (a new layout too)
 
 
 def test_redis_store_records_each_key_once_across_workers(redis_url):
@@ -271,7 +295,7 @@ def test_the_switch_sets_scrapy_redis_and_shared_state_but_cmdline_wins():
     on.set("INCREMENTAL_RESET", True, priority="cmdline")  # would wipe the shared state per worker
     RedisAddon().update_settings(on)
     assert on["SCHEDULER"] == "scrapy_redis.scheduler.Scheduler"
-    assert on["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"
+    assert on["DUPEFILTER_CLASS"] == "crawler.redis_state.CompactDupeFilter"
     assert on.getbool("SCHEDULER_PERSIST") and on.getint("MAX_IDLE_TIME_BEFORE_CLOSE") == 5
     assert on["STATE_BACKEND"] == "crawler.redis_state.RedisStore" and not on.getbool("INCREMENTAL_RESET")
     assert "crawler.distributed.RedisStartRequests" in on.getdict("SPIDER_MIDDLEWARES")

@@ -60,6 +60,7 @@ class SavedPage:
     content_type: str
     portal: str | None
     stem: str                       # file name without suffix (golden files are named after it)
+    kind: str = ""                  # the manifest's kind: list, article, other
 
     def read(self) -> bytes:
         with self.path.open("rb") as fh:
@@ -89,7 +90,7 @@ class PageStore:
             file = manifest.parent / entry["file"]
             self.pages[entry["url"]] = SavedPage(
                 url=entry["url"], path=file, content_type=entry.get("content_type", ""),
-                portal=data.get("portal"), stem=Path(entry["file"]).stem)
+                portal=data.get("portal"), stem=Path(entry["file"]).stem, kind=str(entry.get("kind") or ""))
 
     def get(self, url: str) -> SavedPage | None:
         return self.pages.get(url)

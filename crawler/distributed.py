@@ -405,7 +405,6 @@ def seed(settings, name: str, keep: bool = False, reset_state: bool = False) -> 
         server.delete(key, settings.get("SCHEDULER_QUEUE_KEY", defaults.SCHEDULER_QUEUE_KEY) % {"spider": name})
         dupefilter_key = settings.get("SCHEDULER_DUPEFILTER_KEY", defaults.SCHEDULER_DUPEFILTER_KEY) % {"spider": name}
         CompactDupeFilter(server, dupefilter_key).clear()  # its shards too
-    if not keep:
         server.delete(*(acct_key(name, part) for part in ("run", "expected", "accounted")))
     run_id = server.info("server").get("run_id")
     server.hset(acct_key(name, "run"), mapping={"redis_run_id": run_id, "seeded_at": time.time()})

@@ -70,13 +70,13 @@ class Accounting:
         if isinstance(item, Rejection):
             self.emit(item, response)
         elif _ours(item):
-            self.emit(Rejection(url=_url(item, response), portal=_portal(item), status=getattr(response, "status", None),
+            self.emit(Rejection(url=item_url(item, response), portal=_portal(item), status=getattr(response, "status", None),
                                 reason="dropped", detail=f"{type(exception).__name__}: {exception}"), response)
 
     def item_error(self, item, response, spider, failure):
         """A pipeline raised something other than DropItem: Scrapy logs it and forgets the item."""
         if _ours(item) or isinstance(item, Rejection):
-            self.emit(Rejection(url=_url(item, response), portal=_portal(item), status=getattr(response, "status", None),
+            self.emit(Rejection(url=item_url(item, response), portal=_portal(item), status=getattr(response, "status", None),
                                 reason="pipeline-error", detail=f"{type(failure.value).__name__}: {failure.value}"),
                       response)
 
@@ -199,7 +199,7 @@ def _ours(item) -> bool:
     return isinstance(item, (*ARTICLE_CLASSES, PageItem))
 
 
-def _url(item, response) -> str | None:
+def item_url(item, response) -> str | None:
     try:
         return item.get("url") or getattr(response, "url", None)
     except AttributeError:  # an item type without .get (a dataclass)

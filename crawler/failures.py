@@ -20,6 +20,7 @@ from scrapy.utils.log import failure_to_exc_info
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
+from .extensions import Accounting, item_url
 from .items import Rejection
 from .middlewares import RequestRejected
 
@@ -59,11 +60,14 @@ def _too_large(exc) -> bool:
     return type(exc.__cause__).__name__ == "_DecompressionMaxSizeExceeded" or "DOWNLOAD_MAXSIZE" in str(exc)
 
 
+def asked_url(request) -> str:
+    """After redirects the request at hand is the last hop; a record names the URL that was asked for."""
+    return (request.meta.get("redirect_urls") or [request.url])[0]
+
+
 def rejection_for(failure, request, portal: str | None) -> Rejection:
     reason, status, detail = failure_reason(failure)
-    # After redirects the failing request is the last hop; the record names the URL that was asked for.
-    url = (request.meta.get("redirect_urls") or [request.url])[0]
-    return Rejection(url=url, portal=portal, status=status, reason=reason, detail=detail)
+    return Rejection(url=asked_url(request), portal=portal, status=status, reason=reason, detail=detail)
 
 
 class UnhandledFailures:
@@ -83,7 +87,6 @@ class UnhandledFailures:
     def process_exception(self, request, exception, spider=None):
         if request.errback is not None or request.callback is NO_CALLBACK:
             return None  # the spider records it, or a component's own download (robots.txt): not a page
-        from .extensions import Accounting
         accounting = self.crawler.get_extension(Accounting)
         if accounting is not None:  # emitted as if scraped: the feeds and every counter see it
             self.crawler.stats.inc_value("accounting/pages")
@@ -101,7 +104,7 @@ class UnhandledFailures:
             yield out
 
     def _note(self, response, out) -> None:
-        if out is response or (not isinstance(out, Request) and _url_of(out) == response.url):
+        if out is response or (not isinstance(out, Request) and item_url(out, None) == response.url):
             self.handed_over.add(response)
 
     def process_spider_exception(self, response, exception, spider=None):
@@ -117,16 +120,9 @@ class UnhandledFailures:
         logger.error("Spider error processing %s", response, exc_info=failure_to_exc_info(failure),
                      extra={"spider": spider})
         self.crawler.stats.inc_value(f"spider_exceptions/{type(exception).__name__}")
-        url = (request.meta.get("redirect_urls") or [response.url])[0] if request is not None else response.url
+        url = asked_url(request) if request is not None else response.url
         return [Rejection(url=url, portal=self._portal(), status=response.status, reason="spider-error",
                           detail=f"{type(exception).__name__}: {exception}")]
 
     def _portal(self) -> str | None:
         return getattr(self.crawler.spider, "name", None)
-
-
-def _url_of(out) -> str | None:
-    try:
-        return out.get("url")
-    except AttributeError:  # a dataclass or attrs item
-        return getattr(out, "url", None)

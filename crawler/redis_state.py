@@ -73,7 +73,7 @@ class RedisStore(StateStore):
         self.server = server
         self.prefix = prefix
         self.expected_pages = max(int(expected_pages), 1)
-        self._shards: dict[str, int] | None = None
+        self._shards: int | None = None
         self._add_many = server.register_script(_ADD_MANY)
         self._bucket_add = server.register_script(_BUCKET_ADD)
 
@@ -87,17 +87,14 @@ class RedisStore(StateStore):
     def _base_shards(self) -> int:
         """Shards for a namespace of one entry per page; fixed by the first store to ask."""
         if self._shards is None:
-            layout = f"{self.prefix}:layout"
-            wanted = 1 << max((self.expected_pages // _PER_SHARD).bit_length(), 0)
-            self.server.set(layout, wanted, nx=True)
-            self._shards = {"": int(self.server.get(layout))}
-        return self._shards[""]
+            self._shards = fixed_shard_count(self.server, f"{self.prefix}:layout", self.expected_pages)
+        return self._shards
 
     def _shard_count(self, namespace: str) -> int:
         return self._base_shards() * _DENSITY.get(namespace, 1)
 
     def _hash_key(self, namespace: str, field: bytes) -> str:
-        return f"{self.prefix}:{namespace}:{int.from_bytes(field[:4], 'big') % self._shard_count(namespace)}"
+        return f"{self.prefix}:{namespace}:{_shard_of(field, self._shard_count(namespace))}"
 
     # -- StateStore -----------------------------------------------------------------------------
     def add(self, namespace, key, value):
@@ -146,25 +143,38 @@ class RedisStore(StateStore):
         return pipe.execute()
 
     def clear(self, namespace):
-        self._delete_matching(_glob_escape(f"{self.prefix}:{namespace}:") + "*")
+        delete_matching(self.server, _glob_escape(f"{self.prefix}:{namespace}:") + "*")
 
     def clear_all(self) -> None:
         """Every namespace of this spider (`seed --reset-state`), and the layout."""
-        self._delete_matching(_glob_escape(self.prefix) + ":*")
+        delete_matching(self.server, _glob_escape(self.prefix) + ":*")
         self._shards = None
-
-    def _delete_matching(self, pattern: str) -> None:
-        batch = []
-        for name in self.server.scan_iter(match=pattern, count=1000):
-            batch.append(name)
-            if len(batch) >= 1000:
-                self.server.delete(*batch)
-                batch.clear()
-        if batch:
-            self.server.delete(*batch)
 
     def close(self):
         self.server.close()
+
+
+def fixed_shard_count(server, layout_key: str, expected_entries: int) -> int:
+    """Enough shards for `expected_entries` at ~_PER_SHARD each (a power of two), fixed by the first
+    worker to ask (stored at `layout_key`), so every worker and later run agrees."""
+    server.set(layout_key, 1 << max((expected_entries // _PER_SHARD).bit_length(), 0), nx=True)
+    return int(server.get(layout_key))
+
+
+def _shard_of(field: bytes, shards: int) -> int:
+    return int.from_bytes(field[:4], "big") % shards
+
+
+def delete_matching(server, pattern: str) -> None:
+    """Delete every key matching the glob `pattern`, a thousand at a time."""
+    batch = []
+    for name in server.scan_iter(match=pattern, count=1000):
+        batch.append(name)
+        if len(batch) >= 1000:
+            server.delete(*batch)
+            batch.clear()
+    if batch:
+        server.delete(*batch)
 
 
 def _glob_escape(text: str) -> str:
@@ -198,18 +208,14 @@ class CompactDupeFilter(RFPDupeFilter):
     def shards(self) -> int:
         """Fixed by the first worker of a run (`<key>:layout`), so every worker agrees."""
         if self._shards is None:
-            layout = f"{self.key}:layout"
-            self.server.set(layout, 1 << (self.expected_pages // _PER_SHARD).bit_length(), nx=True)
-            self._shards = int(self.server.get(layout))
+            self._shards = fixed_shard_count(self.server, f"{self.key}:layout", self.expected_pages)
         return self._shards
 
     def request_seen(self, request) -> bool:
         field = bytes.fromhex(self.request_fingerprint(request))[:8]
-        shard = int.from_bytes(field[:4], "big") % self.shards()
-        return self.server.hsetnx(f"{self.key}:{shard}", field, b"") == 0
+        return self.server.hsetnx(f"{self.key}:{_shard_of(field, self.shards())}", field, b"") == 0
 
     def clear(self) -> None:
-        keys = [self.key, *self.server.scan_iter(match=_glob_escape(self.key) + ":*", count=1000)]
-        for i in range(0, len(keys), 1000):
-            self.server.delete(*keys[i:i + 1000])
+        self.server.delete(self.key)  # scrapy-redis's own set, from a run before this filter
+        delete_matching(self.server, _glob_escape(self.key) + ":*")
         self._shards = None

@@ -4,14 +4,21 @@ imports only this module and the cleaners is ~35 MiB smaller than one that loads
 """
 from __future__ import annotations
 
+import copy
+import json
+import logging
 import os
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
 from cleaners import Cleaner, Page, ProfileRegistry, Rejected
+from cleaners.learn.site import as_site_template, site_rule
+from cleaners.profiles import Profile, ProfileError
 from cleaners.rules import DEFAULT_RULES
 
 from . import fingerprints
+
+logger = logging.getLogger(__name__)
 
 # The settings a Cleaner is built from (`cleaner_from_values`), and whether to fingerprint articles
 # for DuplicatesPipeline: what crawler.cleaning_pool hands each worker, as plain values.
@@ -33,10 +40,8 @@ class Outcome:
 def clean_page(cleaner: Cleaner, page: Page, profile: str | dict | None = None) -> Outcome:
     """Every step of the cleaners on one page; never raises (a step that breaks is a rejection).
     Plain data in and out, so it can run in another thread or process. `profile` is a profile's name,
-    or a site's learned template as profile data (crawler.site_templates, which imports Scrapy: only
-    a worker that meets a template loads it)."""
+    or a site's learned template as profile data (crawler.site_templates)."""
     if isinstance(profile, dict):
-        from .site_templates import clean_with_template
         return clean_with_template(cleaner, page, profile)
     portal = profile or "auto"
     resolved = cleaner.registry.resolve(portal, page.url)
@@ -109,3 +114,42 @@ def clean_in_worker(page: Page, profile: str | dict | None) -> Outcome:
     if _worker_prints and body:
         outcome.prints = fingerprints.Prints(body)
     return outcome
+
+
+# --- cleaning with a template (in the pipeline's process or a pool worker) ------------------------
+
+_CLEANERS: "OrderedDict[tuple, Cleaner | None]" = OrderedDict()
+_CACHED = 64
+
+
+def clean_with_template(cleaner: Cleaner, page: Page, template: dict):
+    """`clean_page` with a site's learned template (profile data): the article it gives, its removals
+    recorded as `site-template:<kind>`; a page the template does not fit (rejected by it) is cleaned
+    in generic mode, as is every page when the template data is unusable."""
+    templated = _templated(cleaner, template)
+    if templated is not None:
+        outcome = clean_page(templated, page, templated.registry.names()[0])
+        if outcome.article:
+            as_site_template(outcome.record)
+            outcome.counters = Counter({site_rule(rule): n for rule, n in outcome.counters.items()})
+            return outcome
+    return clean_page(cleaner, page, "generic")
+
+
+def _templated(cleaner: Cleaner, template: dict) -> Cleaner | None:
+    """The cleaner with the template as its only profile (same rules, conversion, extractor)."""
+    key = (id(cleaner), json.dumps(template, sort_keys=True, ensure_ascii=False))
+    if key in _CLEANERS:
+        _CLEANERS.move_to_end(key)
+        return _CLEANERS[key]
+    try:
+        profile = Profile.from_dict(template, f"<site template {template.get('name')}>")
+        templated = copy.copy(cleaner)
+        templated.registry = ProfileRegistry([profile])
+    except (ProfileError, TypeError, ValueError) as exc:
+        logger.warning("Unusable site template %s: %s", template.get("name"), exc)
+        templated = None
+    _CLEANERS[key] = templated
+    while len(_CLEANERS) > _CACHED:
+        _CLEANERS.popitem(last=False)
+    return templated

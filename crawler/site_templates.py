@@ -8,7 +8,7 @@ Redis with scrapy-redis, so every worker adds to and uses one template per site)
 site's template is learned (SITE_TEMPLATE_PAGES article pages seen). Then every held page of the
 site, and every later one, goes on to `CleaningPipeline` with the template's data as its profile
 (`PageItem.profile`), so it is cleaned like any page, in the worker pool when there is one
-(`clean_with_template`); a page the template does not fit is cleaned in generic mode. What the
+(`crawler.cleaning.clean_with_template`); a page the template does not fit is cleaned in generic mode. What the
 template removed is recorded as `site-template:<kind>`. A template, once learned, stays in the state
 store: the next crawl of the site holds nothing. Workers add samples by read-modify-write: two adding
 at the same moment may drop one sample (the site is then learned one page later), two learning at
@@ -28,20 +28,16 @@ rejection, counted by crawler.extensions.Accounting) when
 """
 from __future__ import annotations
 
-import copy
-import json
 import logging
 import time
-from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import defer, task
 
-from cleaners import Cleaner, Page, ProfileRegistry
-from cleaners.learn.site import SiteTemplates, as_site_template, site_of, site_rule
-from cleaners.profiles import Profile, ProfileError
+from cleaners import ProfileRegistry
+from cleaners.learn.site import SiteTemplates, site_of
 
 from .items import PageItem
 from .state import SITE_TEMPLATES, crawl_state
@@ -258,43 +254,3 @@ class SiteTemplatePipeline:
 
 def _with_template(item: PageItem, template: dict) -> PageItem:
     return PageItem(url=item.url, body=item.body, headers=item.headers, status=item.status, profile=template)
-
-
-# --- cleaning with a template (in the pipeline's process or a pool worker) ------------------------
-
-_CLEANERS: "OrderedDict[tuple, Cleaner | None]" = OrderedDict()
-_CACHED = 64
-
-
-def clean_with_template(cleaner: Cleaner, page: Page, template: dict):
-    """`clean_page` with a site's learned template (profile data): the article it gives, its removals
-    recorded as `site-template:<kind>`; a page the template does not fit (rejected by it) is cleaned
-    in generic mode, as is every page when the template data is unusable."""
-    from .pipelines import clean_page
-    templated = _templated(cleaner, template)
-    if templated is not None:
-        outcome = clean_page(templated, page, templated.registry.names()[0])
-        if outcome.article:
-            as_site_template(outcome.record)
-            outcome.counters = Counter({site_rule(rule): n for rule, n in outcome.counters.items()})
-            return outcome
-    return clean_page(cleaner, page, "generic")
-
-
-def _templated(cleaner: Cleaner, template: dict) -> Cleaner | None:
-    """The cleaner with the template as its only profile (same rules, conversion, extractor)."""
-    key = (id(cleaner), json.dumps(template, sort_keys=True, ensure_ascii=False))
-    if key in _CLEANERS:
-        _CLEANERS.move_to_end(key)
-        return _CLEANERS[key]
-    try:
-        profile = Profile.from_dict(template, f"<site template {template.get('name')}>")
-        templated = copy.copy(cleaner)
-        templated.registry = ProfileRegistry([profile])
-    except (ProfileError, TypeError, ValueError) as exc:
-        logger.warning("Unusable site template %s: %s", template.get("name"), exc)
-        templated = None
-    _CLEANERS[key] = templated
-    while len(_CLEANERS) > _CACHED:
-        _CLEANERS.popitem(last=False)
-    return templated

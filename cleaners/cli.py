@@ -134,13 +134,18 @@ def extract_parallel(paths: Iterable[str], jobs: int, options: tuple, task=extra
                 yield from future.result()
             except BrokenProcessPool:
                 executor.shutdown(wait=False, cancel_futures=True)
-                for suspect in batch + [path for held, _ in pending for path in held]:
-                    with pool(1) as alone:
+                alone = pool(1)  # one process for the suspects, replaced only when one of them kills it
+                try:
+                    for suspect in batch + [path for held, _ in pending for path in held]:
                         try:
                             yield from alone.submit(task, [suspect]).result()
                         except BrokenProcessPool:
+                            alone.shutdown(wait=False)
+                            alone = pool(1)
                             yield {"path": suspect, "error": "worker-died: the worker cleaning this file died "
                                    "(a crash or the memory limit)", "reason": "worker-died"}
+                finally:
+                    alone.shutdown(wait=True)
                 pending.clear()
                 executor = pool(jobs)
     finally:

@@ -2,6 +2,8 @@
 self-contained (CSS and JS inlined from this package), so it opens from file:// with no network."""
 from __future__ import annotations
 
+import functools
+
 import hashlib
 import json
 import re
@@ -56,9 +58,10 @@ class Entry:
     original_note: str = ""
     comparison: Comparison | None = None
 
-    @property
+    @functools.cached_property
     def removed(self) -> list[dict]:
-        """The item's removals as {"rule", "text"} strings, whatever the record held."""
+        """The item's removals as {"rule", "text"} strings, whatever the record held (built once:
+        the page view reads it once per mark)."""
         removed = self.record.data.get("removed")
         return [{"rule": str(r.get("rule") or "?"), "text": str(r.get("text") or "")}
                 for r in (removed if isinstance(removed, list) else []) if isinstance(r, dict)]

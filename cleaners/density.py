@@ -302,8 +302,7 @@ def _labelled_widget(el, stats: dict) -> bool:
     """The element is a thread, or an entry of one (a thread among its nearest ancestors)."""
     node, depth = el, 0
     while node is not None and node.tag != "body" and depth <= 3:
-        s = stats.get(node)
-        if s is not None and s.thread:
+        if _is_thread(node, stats):
             return True
         node, depth = node.getparent(), depth + 1
     return False

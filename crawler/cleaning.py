@@ -37,15 +37,19 @@ class Outcome:
     prints: fingerprints.Prints | None = None  # the body's, when a cleaning worker computed them
 
 
+def portal_name(cleaner: Cleaner, profile: str | None, url: str) -> str:
+    """The profile a page is cleaned with (`profile`, else the one whose url_patterns match), or generic."""
+    resolved = cleaner.registry.resolve(profile or "auto", url)
+    return resolved.name if resolved else "generic"
+
+
 def clean_page(cleaner: Cleaner, page: Page, profile: str | dict | None = None) -> Outcome:
     """Every step of the cleaners on one page; never raises (a step that breaks is a rejection).
     Plain data in and out, so it can run in another thread or process. `profile` is a profile's name,
     or a site's learned template as profile data (crawler.site_templates)."""
     if isinstance(profile, dict):
         return clean_with_template(cleaner, page, profile)
-    portal = profile or "auto"
-    resolved = cleaner.registry.resolve(portal, page.url)
-    name = resolved.name if resolved else "generic"
+    name = portal_name(cleaner, profile, page.url)
     doc, step = None, "load"
     try:
         doc = cleaner.load(page, name)

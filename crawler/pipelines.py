@@ -13,8 +13,6 @@ in zyte-common-items `Article` shape, last, so every pipeline before it sees one
 """
 from __future__ import annotations
 
-import contextlib
-
 from itemadapter import ItemAdapter, is_item
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
@@ -22,13 +20,13 @@ from scrapy.http import Response
 from cleaners import Cleaner, Page, Rejected
 
 from . import fingerprints
-from .cleaning import CLEANER_SETTINGS, Outcome, clean_page, cleaner_from_values, rejected
+from .cleaning import CLEANER_SETTINGS, Outcome, clean_page, cleaner_from_values, portal_name, rejected
 
 __all__ = ["CleaningPipeline", "DuplicatesPipeline", "ZyteShapePipeline", "Outcome", "build_cleaner",
            "clean_page", "page_of"]
 from .extensions import output_stored
 from .items import ArticleItem, PageItem, Rejection, zyte_article
-from .state import DUP_OF, crawl_state
+from .state import DUP_OF, StateStore, crawl_state
 
 
 # --- the cleaning (crawler.cleaning: scrapy-free, shared with the cleaning workers) ----------------
@@ -120,8 +118,8 @@ class CleaningPipeline:
         try:
             outcome = await maybe_deferred_to_future(self.pool.clean(page, profile))
         except Rejected as rejection:  # too-slow, worker-died: the pool could not clean it
-            resolved = self.cleaner.registry.resolve(profile if isinstance(profile, str) else "auto", page.url)
-            outcome = rejected(page, resolved.name if resolved else "generic", rejection, None)
+            portal = portal_name(self.cleaner, profile if isinstance(profile, str) else None, page.url)
+            outcome = rejected(page, portal, rejection, None)
         return self._item(outcome)
 
     def _item(self, outcome: Outcome):
@@ -282,7 +280,10 @@ class PendingClaims:
         self.db.execute("DELETE FROM buckets WHERE o = ?", (mine,))
 
 
-class _OwnerView:
+class _OwnerView(StateStore):
+    """The store as one owner's claims see it: additions wait in PendingClaims until flush()
+    (which is also where their transaction is), lookups see the store and the pending claims."""
+
     def __init__(self, claims: PendingClaims, owner, store):
         self.claims, self.owner, self.store = claims, owner, store
 
@@ -292,14 +293,8 @@ class _OwnerView:
     def get(self, namespace, key):
         return self.claims.get(self.store, namespace, key)
 
-    def add_many(self, namespace, pairs):
-        return [self.add(namespace, key, value) for key, value in pairs]
-
     def bucket_add(self, namespace, entries):
         return self.claims.bucket_add(self.store, namespace, entries, self.owner)
-
-    def batch(self):
-        return contextlib.nullcontext()  # claims wait in memory: the transaction is flush()'s
 
     def flush(self):
         self.claims.flush(self.store, self.owner)

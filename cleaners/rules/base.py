@@ -79,12 +79,11 @@ class LineRule(Rule):
         self.needs = compile_tolerant(needs) if needs else None
 
     def matches(self, line: Line) -> bool:
-        text = line.text
-        return len(text) <= self.max_len and (self.needs is None or bool(self.needs.search(text))) \
-            and bool(self.regex.search(text))
+        return bool(self._hits([line]))
 
     def _hits(self, lines: list[Line]) -> set[int]:
-        """Indexes of the lines `matches` accepts."""
+        """Indexes of the lines the rule matches: short enough, holding `needs`, matching the pattern
+        (the one test, run over all lines at once)."""
         max_len, search = self.max_len, self.regex.search
         needs = self.needs.search if self.needs is not None else None
         return {i for i, line in enumerate(lines) if len(line.text) <= max_len
@@ -99,16 +98,13 @@ class LineRule(Rule):
         return i < first or i > last
 
     def apply(self, doc: Document) -> None:
-        if type(self).matches is LineRule.matches:
-            hits = self._hits(doc.lines)   # (the same test as matches, without two calls a line)
-            if not hits:
-                return
-        else:
-            hits = None
+        hits = self._hits(doc.lines)
+        if not hits:
+            return
         span = content_span(doc.lines) if self.zone != "any" else (0, -1)
         keep = []
         for i, line in enumerate(doc.lines):
-            if (hits is None or i in hits) and self.in_zone(i, span) and (hits is not None or self.matches(line)):
+            if i in hits and self.in_zone(i, span):
                 self.drop(doc, line)
                 self.on_match(doc, line)
             else:

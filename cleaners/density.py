@@ -16,7 +16,6 @@ from functools import lru_cache
 
 from lxml import etree
 
-_PUNCT = re.compile(r"[，。！？；、：,.!?;]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _NOT_CJK = re.compile(r"[^\u3400-\u9fff\uf900-\ufaff]+")
 
@@ -51,6 +50,7 @@ def _units(text: str) -> float:
 
 
 _PUNCT_CHARS = "，。！？；、：,.!?;"
+_PUNCT = re.compile(f"[{_PUNCT_CHARS}]")
 
 
 def _punctuation(text: str) -> int:

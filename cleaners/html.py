@@ -24,13 +24,14 @@ HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 # characters: a page this size may hold text nodes past libxml2's own 10 MB limit.
 MAX_PAGE_CHARS = 20 * 1024 * 1024
 
+_ODD = r"[\t\r\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]"   # every space but ' '
 _SPACES = r"[ \t\r\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]"
 # Runs of two or more, or one that is not a plain space: a single ' ' is left alone (in English text
 # every word gap would otherwise be a match to rebuild, seconds on a 10 MB paragraph).
-_WS = re.compile(rf"{_SPACES}{{2,}}|[\t\r\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]")
+_WS = re.compile(rf"{_SPACES}{{2,}}|{_ODD}")
 
 
-_ODD_SPACE = re.compile(r"[\t\r\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]")
+_ODD_SPACE = re.compile(_ODD)
 
 
 def normalise_space(text: str) -> str:

@@ -28,6 +28,7 @@ rejection, counted by crawler.extensions.Accounting) when
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass
@@ -253,4 +254,4 @@ class SiteTemplatePipeline:
 
 
 def _with_template(item: PageItem, template: dict) -> PageItem:
-    return PageItem(url=item.url, body=item.body, headers=item.headers, status=item.status, profile=template)
+    return dataclasses.replace(item, profile=template)

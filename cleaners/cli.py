@@ -15,7 +15,7 @@ import sys
 import time
 from collections import Counter, deque
 from itertools import islice
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -126,7 +126,12 @@ def extract_parallel(paths: Iterable[str], jobs: int, options: tuple, task=extra
                 batch = list(islice(paths, chunk))
                 if not batch:
                     break
-                pending.append((batch, executor.submit(task, batch)))
+                try:
+                    future = executor.submit(task, batch)
+                except BrokenProcessPool as exc:  # a worker died since the last result: handled in turn
+                    future = Future()
+                    future.set_exception(exc)
+                pending.append((batch, future))
             if not pending:
                 return
             batch, future = pending.popleft()

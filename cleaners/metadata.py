@@ -139,7 +139,8 @@ def extract_metadata(doc: Document, root) -> None:
     els = _from_selector(doc, "headline")
     doc.set_default("headline", text_of(els[0]) if els else "")
     doc.set_default("headline", (ld.get("headline") or "").strip() if isinstance(ld.get("headline"), str) else "")
-    doc.set_default("headline", headline(root, title_text, metas))
+    if not doc.fields.get("headline"):   # (headline() reads every heading and old-template cell: only when needed)
+        doc.set_default("headline", headline(root, title_text, metas))
 
     for el in _from_selector(doc, "date"):
         _set_date(doc, text_of(el))

@@ -42,7 +42,11 @@ def _squash(text: str) -> str:
 
 def exact_key(text: str) -> str:
     """64 bits (16 hex digits) of SHA-1: 10 million distinct articles collide with probability 3e-6."""
-    return hashlib.sha1(_squash(text).encode("utf-8")).hexdigest()[:16]
+    return _exact_squashed(_squash(text))
+
+
+def _exact_squashed(squashed: str) -> str:
+    return hashlib.sha1(squashed.encode("utf-8")).hexdigest()[:16]
 
 
 # splitmix64's finaliser: a bijection on 64-bit integers that mixes every input bit into every
@@ -55,18 +59,24 @@ def simhash(text: str, n: int = 3) -> int:
     """SimHash over character trigrams (Chinese has no spaces to split words on), vectorised: each
     trigram's three code points (21 bits each) are packed into one integer and mixed; bit i of the
     result is set when more than half of the trigram occurrences have bit i set."""
-    text = _squash(text)[:_MAX_CHARS]
+    return _simhash_squashed(_squash(text)[:_MAX_CHARS], n)
+
+
+def _simhash_squashed(text: str, n: int = 3) -> int:
     points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
     if len(points) < n:  # too short for one n-gram: the whole text is the one gram
         points = np.concatenate([points, np.zeros(n - len(points), dtype=np.uint64)])
     grams = len(points) - n + 1
     x = (points[:grams] << _S42) ^ (points[1:grams + 1] << _S21) ^ points[2:grams + 2]
-    with np.errstate(over="ignore"):
-        x = x + _GOLDEN
-        x = (x ^ (x >> _S30)) * _M1
-        x = (x ^ (x >> _S27)) * _M2
+    # (in place: integer arrays wrap around silently, and each temporary costs more than the
+    # arithmetic on an article's few hundred trigrams)
+    x += _GOLDEN
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
     x ^= x >> _S31
-    bits = np.unpackbits(x.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
+    bits = np.unpackbits(x.astype("<u8", copy=False).view(np.uint8), bitorder="little").reshape(-1, BITS)
     majority = 2 * bits.sum(axis=0, dtype=np.int64) > grams
     return int(np.packbits(majority, bitorder="little").view("<u8")[0])
 
@@ -103,9 +113,12 @@ LINE_SKETCH = 3
 
 def line_keys(text: str) -> list[str]:
     """One key per distinct paragraph long enough to identify the article, in order."""
+    return _line_keys_squashed(_squash(line) for line in text.splitlines())
+
+
+def _line_keys_squashed(lines) -> list[str]:
     keys = {}
-    for line in text.splitlines():
-        squashed = _squash(line)
+    for squashed in lines:
         if len(squashed) >= MIN_LINE_CHARS:
             keys.setdefault(hashlib.sha1(squashed.encode("utf-8")).hexdigest()[:16], None)
     return list(keys)
@@ -146,9 +159,15 @@ class Prints:
 
     def __init__(self, body: str):
         self.body = body
-        self.simhash = simhash(body)
-        self.exact = exact_key(body)[:4]
-        self.sketch = line_sketch(body)
+        # The body's word characters, read once for all three prints: the paragraph breaks that
+        # splitlines() cuts on are all non-word characters, so the paragraphs' squashed texts
+        # joined are the body's (lower-cased after joining, as _squash does: a final sigma depends
+        # on what follows it).
+        words = [_NOT_WORD.sub("", line) for line in body.splitlines()]
+        squashed = "".join(words).lower()
+        self.simhash = _simhash_squashed(squashed[:_MAX_CHARS])
+        self.exact = _exact_squashed(squashed)[:4]
+        self.sketch = sorted(_line_keys_squashed(w.lower() for w in words))[:LINE_SKETCH]
 
     def fits(self, body: str) -> bool:
         return self.body is body or self.body == body

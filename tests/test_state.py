@@ -39,6 +39,15 @@ def test_simhash_edge_cases():
     assert 0 <= fingerprints.simhash("\n".join(paragraphs(1))) < 1 << 64
 
 
+def test_prints_read_the_body_once_and_agree_with_each_fingerprint():
+    bodies = ["\n".join(paragraphs(3)), "", "，。", "ab", "ΟΔΟΣ\nΑΒ", "ΟΔΟΣ\r\nx_y\u2028Z", "第一段\x1c第二段\x85三",
+              "\n".join(paragraphs(5)) + "\n" + "\n".join(paragraphs(5))]
+    for body in bodies:
+        prints = fingerprints.Prints(body)
+        assert (prints.simhash, prints.exact, prints.sketch) == (
+            fingerprints.simhash(body), fingerprints.exact_key(body)[:4], fingerprints.line_sketch(body)), body
+
+
 def test_band_keys_meet_within_max_distance():
     h = fingerprints.simhash("\n".join(paragraphs(7)))
     for bits in ((0,), (15, 16), (0, 16, 32), (47, 48, 63), (1, 2, 3)):

@@ -158,6 +158,32 @@ def test_pull_quote_overlap_without_every_shingle_is_the_set_intersection():
         assert _found_in(grams, [_TOKEN.findall(t.lower()) for t in body]) == want
 
 
+def test_pull_quote_quick_test_turns_down_only_what_the_exact_test_turns_down():
+    from cleaners.rules.blocks import PullQuoteRule
+    from conftest import make_doc
+    rnd = random.Random(31)
+    # Words that run together ("ab" "12" vs "ab12") and Han characters: shingles the quick test
+    # over-counts, and heads made partly of the body's own text, around the 50 % overlap line.
+    vocab = "ab 12 ab12 x_y Ab 的 一 是 在 不 了 有 和 人 这 中 大 ， 。 : ：".split() + [" "]
+    exact = PullQuoteRule()
+    exact.quick_budget = 0
+    pulled = 0
+    for _ in range(300):
+        body = ["".join(rnd.choice(vocab) for _ in range(rnd.randint(0, 120))) for _ in range(rnd.randint(2, 8))]
+        heads = []
+        for _ in range(rnd.randint(1, 3)):
+            source = rnd.choice(body)
+            cut = rnd.randint(0, len(source))
+            heads.append(source[cut:cut + rnd.randint(20, 80)] + "".join(rnd.choice(vocab) for _ in range(rnd.randint(0, 40))))
+        docs = [make_doc(*heads, *body) for _ in range(2)]
+        PullQuoteRule().apply(docs[0])
+        exact.apply(docs[1])
+        assert [l.text for l in docs[0].lines] == [l.text for l in docs[1].lines]
+        assert docs[0].fields == docs[1].fields and docs[0].removed == docs[1].removed
+        pulled += len(docs[1].fields.get("pullQuotes", []))
+    assert pulled >= 30   # (the cases reach both outcomes)
+
+
 def test_mostly_cjk_counts_as_the_character_loop_did():
     from cleaners.encoding import _mostly_cjk_or_ascii
 

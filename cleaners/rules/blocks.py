@@ -86,7 +86,7 @@ def _grams(text: str, n: int = 4) -> set[str]:
     Latin text would make any two English paragraphs look alike: 'tion', 'the '…) Joined into one
     string (tokens hold no spaces): a page's million shingles as tuples cost seconds of GC."""
     tokens = _TOKEN.findall(text.lower())
-    return {" ".join(tokens[i:i + n]) for i in range(max(len(tokens) - n + 1, 0))}
+    return set(map(" ".join, zip(*(tokens[k:] for k in range(n)))))   # (every run of n tokens, in C)
 
 
 def _found_in(grams: set[str], lines_tokens: list[list[str]], n: int = 4) -> set[str]:
@@ -101,6 +101,16 @@ def _found_in(grams: set[str], lines_tokens: list[list[str]], n: int = 4) -> set
                 if gram in grams:
                     found.add(gram)
     return found
+
+
+# What _TOKEN skips: a line's tokens run together are the line without these characters.
+_NOT_TOKEN = re.compile(r"[^\w\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def _run_together(text: str) -> str:
+    """The text's tokens (of _grams) written one after the other: every shingle of the text, its
+    spaces taken out, is a substring of this."""
+    return _NOT_TOKEN.sub("", text.lower())
 
 
 # Pull quotes repeat the article's opening pages, not its 500th: enough body to compare them against,
@@ -125,12 +135,15 @@ class PullQuoteRule(Rule):
     max_lead = 3
     max_len = 1000  # a highlight is a sentence or two; a longer lead is the article itself
     min_overlap = 0.5
+    # The most grams x characters the quick test below may compare (~0.2 ms); past it, the exact test alone.
+    quick_budget = 4_000_000
 
     def apply(self, doc: Document) -> None:
         quotes = []
         # Tokens of the body past the lead, read once: the lead lines are the only ones that move
         # between "head" and "later" (one pass over the page, not one per lead line).
         lead = tail = None
+        together = None
         while doc.lines and len(quotes) < self.max_lead and len(doc.lines) > 2:
             head, rest = doc.lines[0], doc.lines[1:]
             if len(head.text) > self.max_len:
@@ -138,6 +151,19 @@ class PullQuoteRule(Rule):
             grams = _grams(re.sub(r"^[^:：]{1,8}[:：]", "", head.text))  # drop a "Speaker:" prefix
             if len(grams) < 20:  # a sentence, not a title or a short line
                 break
+            # The quick test: a gram shared with a later line is a substring of the later lines'
+            # tokens run together, so the grams found there bound the shared ones from above. Most
+            # leads share almost nothing: they are turned down without tokenising the body.
+            if together is None:  # (still the original lines: nothing was pulled yet)
+                compared = [line.text for line in doc.lines[1:self.max_lead + 1]]
+                compared.append("\n".join(line.text for line in _first_chars(doc.lines[self.max_lead + 1:])))
+                fits = len(grams) * sum(map(len, compared)) <= self.quick_budget
+                together = [_run_together(text) for text in compared] if fits else []
+            later = "\n".join(together[len(quotes):])
+            if later and len(grams) * len(later) <= self.quick_budget:
+                possible = sum(1 for g in grams if g.replace(" ", "") in later)
+                if possible / len(grams) < self.min_overlap:
+                    break
             if tail is None:  # (still the original lines: nothing was pulled yet)
                 lead = [_grams(line.text) for line in doc.lines[1:self.max_lead + 1]]
                 tail = [_TOKEN.findall(line.text.lower()) for line in _first_chars(doc.lines[self.max_lead + 1:])]

@@ -4,7 +4,6 @@ Scrapy's item pipelines call the steps one by one; the command line and the benc
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from . import bounds
@@ -16,7 +15,7 @@ from .metadata import extract_metadata
 from .normalise import normalise
 from .profiles import ProfileRegistry
 from .rules import DEFAULT_RULES, apply_rules
-from .script import is_japanese
+from .script import han_count, is_japanese
 from .validate import validate
 
 
@@ -93,12 +92,9 @@ def _drop_ruby_annotations(doc: Document) -> None:
         el.drop_tree()
 
 
-_HAN = re.compile("[\u3400-\u9fff]")
-
-
 def _language(text: str) -> str:
     sample = text[:2000]
-    han = len(_HAN.findall(sample))
+    han = han_count(sample)
     letters = sum(map(str.isalpha, sample))
     if is_japanese(sample):
         return "ja"

@@ -9,6 +9,20 @@ from pathlib import Path
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 
 
+def char_counter(members: str):
+    """A function giving len(re.findall(f"[{members}]", text)) without a string per match (one per
+    Han character of a page): the characters outside the class are deleted in C and the rest counted."""
+    if not members:
+        return lambda text: 0
+    others = re.compile(f"[^{members}]+")
+    return lambda text: len(others.sub("", text))
+
+
+# Han characters, the Yijing hexagram symbols (U+4DC0-4DFF) among them, as the text rules count them.
+han_count = char_counter("\u3400-\u9fff")
+_han_only = char_counter("\u4e00-\u9fff\u3400-\u4dbf")   # (_HAN: without them)
+
+
 @lru_cache(maxsize=1)
 def _opencc_dir() -> Path | None:
     try:
@@ -45,11 +59,17 @@ def _s2t_chars() -> dict[str, str]:
 
 def traditional_share(text: str, sample: int = 4000) -> float:
     """Share of Han characters in (a sample of) `text` that are Traditional-only."""
-    trad = traditional_only()
-    han = _HAN.findall(text[:sample])
+    text = text[:sample]
+    han = _han_only(text)
     if not han:
         return 0.0
-    return sum(1 for c in han if c in trad) / len(han)
+    return _traditional_count()(text) / han
+
+
+@lru_cache(maxsize=1)
+def _traditional_count():
+    """char_counter of the Han characters that are Traditional-only."""
+    return char_counter("".join(sorted(re.escape(c) for c in traditional_only() if _HAN.fullmatch(c))))
 
 
 _KANA = re.compile(r"[\u3040-\u30ff]")

@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 
 from .document import Document, Rejected
+from .script import char_counter, han_count
 
 _WORD = re.compile(r"[\u3400-\u9fff]|[^\W\u3400-\u9fff]+")
-_HAN_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_han_chars = char_counter("\u3400-\u9fff\uf900-\ufaff")   # (with the compatibility ideographs)
 _LATIN_WORD = re.compile(r"[^\W\d\u3400-\u9fff\uf900-\ufaff_]{2,}")
 # A sentence ends with 。！？ (or .!? before a space or the end), closing quotes allowed.
 _SENTENCE = re.compile(r"[。！？!?]+[”」』\"')）]*|(?<=[^\W\d])\.[”\"')]*(?=\s|$)")
@@ -17,7 +18,6 @@ MIN_HAN, MIN_LATIN, MIN_SENTENCES = 40, 15, 2
 MIN_HAN_ANY, MIN_LATIN_ANY = 120, 60
 
 
-_NOT_HAN = re.compile(r"[^\u3400-\u9fff]+")
 _NON_HAN_WORD = re.compile(r"[^\W\u3400-\u9fff]+")
 
 
@@ -33,7 +33,7 @@ def words(text: str, at_least: int = 0) -> int:
             if n >= at_least:
                 return n
             size *= 4
-    return len(_NOT_HAN.sub("", text)) + len(_NON_HAN_WORD.findall(text))
+    return han_count(text) + len(_NON_HAN_WORD.findall(text))
 
 
 def sentences(text: str) -> int:
@@ -43,9 +43,9 @@ def sentences(text: str) -> int:
 def too_short(text: str) -> str:
     """Why the text is too short to be an article, or '' when it is long enough."""
     head = text[:1500]   # (a long body passes on its first part: no need to count it all)
-    if len(_HAN_CHAR.findall(head)) >= MIN_HAN_ANY or len(_LATIN_WORD.findall(head)) >= MIN_LATIN_ANY:
+    if _han_chars(head) >= MIN_HAN_ANY or len(_LATIN_WORD.findall(head)) >= MIN_LATIN_ANY:
         return ""
-    han, latin, n = len(_HAN_CHAR.findall(text)), len(_LATIN_WORD.findall(text)), sentences(text)
+    han, latin, n = _han_chars(text), len(_LATIN_WORD.findall(text)), sentences(text)
     if han >= MIN_HAN_ANY or latin >= MIN_LATIN_ANY:
         return ""
     if n >= MIN_SENTENCES and (han >= MIN_HAN or latin >= MIN_LATIN or han + latin >= MIN_HAN):
@@ -135,7 +135,7 @@ def second_look(doc: Document) -> bool:
         return False
     prose = " ".join(line.text for line in doc.lines
                      if line.link_density < 0.3 and not _is_teaser(line) and not CONTACT_LINE.search(line.text))
-    han, latin = len(_HAN_CHAR.findall(prose)), len(_LATIN_WORD.findall(prose))
+    han, latin = _han_chars(prose), len(_LATIN_WORD.findall(prose))
     return sentences(prose) >= MIN_SENTENCES and (han >= 20 or latin >= 10)
 
 

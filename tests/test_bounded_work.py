@@ -200,3 +200,25 @@ def test_mostly_cjk_counts_as_the_character_loop_did():
     for _ in range(300):
         text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 60)))
         assert _mostly_cjk_or_ascii(text) == by_loop(text), text
+
+
+def test_character_counts_give_what_counting_the_matches_gave():
+    from cleaners.rules.inbody import _chinese_sentence
+    from cleaners.script import char_counter, han_count, traditional_only, traditional_share
+    trad = "".join(sorted(traditional_only()))[:40]
+    rnd = random.Random(5)
+    alphabet = ALPHABET + trad + "\uf900\ufa6e\u4dc0\u3400\u9fff\u3005ア』]^-\\"
+    texts = list(random_texts()) + ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 300))) for _ in range(300)]
+    texts += ["某" * 20 + end for end in ("。", "！」", "？”\n ", "。』", "”。", "。x", "")]
+    for members in ("\u3400-\u9fff", "\u3400-\u9fff\uf900-\ufaff", "ア-ン", "\\]\\^\\-\\\\"):
+        count = char_counter(members)
+        for text in texts:
+            assert count(text) == len(re.findall(f"[{members}]", text)), (members, text)
+    assert char_counter("")("某某") == 0
+    for text in texts:
+        assert han_count(text) == len(re.findall("[\u3400-\u9fff]", text))
+        han = re.findall("[\u4e00-\u9fff\u3400-\u4dbf]", text[:4000])
+        assert traditional_share(text) == (sum(1 for c in han if c in traditional_only()) / len(han) if han else 0.0)
+        assert _chinese_sentence(text) == (len(re.findall("[\u3400-\u9fff]", text)) >= 20
+                                           and bool(re.search(r"[。！？][”」』]?$", text.strip())))
+    assert any(traditional_share(text) > 0 for text in texts) and any(_chinese_sentence(text) for text in texts)

@@ -10,7 +10,7 @@ import re
 from collections import Counter
 
 from ..document import Document, Line
-from ..script import compile_tolerant
+from ..script import compile_tolerant, han_count
 from .base import LineRule, Rule, is_prose, squash_upto
 from .meta import capture_fields, split_names
 
@@ -138,10 +138,11 @@ def _squash(text: str) -> str:
 
 def _chinese_sentence(text: str) -> bool:
     """A whole Chinese sentence (a repeated label, name or list entry is not a quote)."""
-    return len(_HAN.findall(text)) >= 20 and bool(re.search(r"[。！？][”」』]?$", text.strip()))
+    return han_count(text) >= 20 and text.strip().endswith(_CLOSES_SENTENCE)
 
 
-_HAN = re.compile(r"[\u3400-\u9fff]")
+# How a sentence ends: 。！？, and the closing quote after it if any.
+_CLOSES_SENTENCE = tuple(end + quote for end in "。！？" for quote in ("", "”", "」", "』"))
 # A sentence ends after 。！？ and the closing quote that follows it, if any.
 _SENTENCE_END = re.compile(r"[。！？][”」』]?")
 

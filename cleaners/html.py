@@ -87,13 +87,19 @@ def _css(selector: str):
     return CSSSelector(selector, translator="html")
 
 
+@functools.lru_cache(maxsize=1024)
+def xpath(expression: str) -> etree.XPath:
+    """An XPath expression compiled once (element.xpath() compiles it again on every call)."""
+    return etree.XPath(expression)
+
+
 def select(root, selector: str) -> list:
     """Elements matching a CSS selector, or an XPath expression if it starts with '/' or '('."""
     if not selector or root is None:
         return []
     try:
         if selector.lstrip().startswith(("/", "(", "./")):
-            return [e for e in root.xpath(selector) if isinstance(e, etree._Element)]
+            return [e for e in xpath(selector)(root) if isinstance(e, etree._Element)]
         return _css(selector)(root)
     except Exception as exc:  # XPathError, or cssselect's own SelectorError types
         raise ValueError(f"bad selector {selector!r}: {exc}") from exc
@@ -109,6 +115,9 @@ def drop(element) -> None:
 _FORM_LAYOUT_CHARS = 500
 
 
+_HIDDEN = etree.XPath('//*[@style and contains(translate(@style," ",""),"display:none")]')
+
+
 def strip_invisible(root) -> None:
     for el in list(root.iter(*INVISIBLE)):
         if el.tag == "form" and len(el.text_content()) > _FORM_LAYOUT_CHARS:
@@ -117,7 +126,7 @@ def strip_invisible(root) -> None:
     for el in list(root.iter(etree.Comment)):
         drop(el)
     # Inline display:none is a common way to hide chrome (and SEO stuffing) from readers.
-    for el in list(root.xpath('//*[@style and contains(translate(@style," ",""),"display:none")]')):
+    for el in list(_HIDDEN(root)):
         drop(el)
 
 

@@ -7,7 +7,7 @@ import re
 
 from . import dates
 from .document import Document
-from .html import normalise_space, text_of
+from .html import normalise_space, text_of, xpath
 from .rules.meta import CRUMB_SPLIT, FIELD_PATTERNS, TAG_SPLIT, split_breadcrumbs, split_names
 
 _TITLE_SEP = re.compile(r"\s*(?:[_|｜]|--|——|—|–|\s-\s|::|»)\s*")
@@ -44,7 +44,7 @@ def _meta_index(root) -> dict:
 
 
 def _json_ld(root) -> dict:
-    for el in root.xpath('//script[@type="application/ld+json"]'):
+    for el in xpath('//script[@type="application/ld+json"]')(root):
         try:
             data = json.loads(el.text or "")
         except (ValueError, RecursionError):  # unparseable or nested past the stack: ignore the block, not the page

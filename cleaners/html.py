@@ -84,7 +84,30 @@ def _parse(html: str, huge: bool = False):
 def _css(selector: str):
     """A CSS selector compiled to XPath once: translating it is most of the cost of a query."""
     from lxml.cssselect import CSSSelector
-    return CSSSelector(selector, translator="html")
+    return CSSSelector(selector, translator=_translator())
+
+
+@functools.lru_cache(maxsize=1)
+def _translator():
+    from cssselect.xpath import is_non_whitespace
+    from lxml.cssselect import LxmlHTMLTranslator
+
+    class Translator(LxmlHTMLTranslator):
+        """cssselect's HTML translation, with a cheap test before the word test of `.class` and
+        `[attr~=word]`: the word is in the attribute whenever it is one of its words, and most elements
+        fail contains() before the padded, space-normalised copy of their attribute is built (that copy
+        was most of the cost of a profile's selectors)."""
+
+        def xpath_attrib_includes(self, xpath, name, value):
+            if value and is_non_whitespace(value):
+                word, padded = self.xpath_literal(value), self.xpath_literal(" " + value + " ")
+                xpath.add_condition(f"{name} and contains({name}, {word}) "
+                                    f"and contains(concat(' ', normalize-space({name}), ' '), {padded})")
+            else:
+                xpath.add_condition("0")
+            return xpath
+
+    return Translator()
 
 
 @functools.lru_cache(maxsize=1024)

@@ -190,3 +190,26 @@ def test_crawl_incremental_is_a_boolean():
     assert Profile.from_dict({"name": "x", "crawl": {"incremental": True}}).crawl["incremental"] is True
     with pytest.raises(ProfileError, match=r"crawl.incremental: must be true or false"):
         Profile.from_dict({"name": "x", "crawl": {"incremental": "yes"}}, "t.toml")
+
+
+def test_class_selectors_select_what_cssselect_s_own_translation_selects():
+    import lxml.html
+    from lxml.cssselect import CSSSelector
+
+    from cleaners.html import _css, parse
+    selectors = {s for profile in ProfileRegistry.default() for table in (profile.selectors, profile.noise)
+                 for found in table.values() for s in found if not s.lstrip().startswith(("/", "(", "./"))}
+    selectors |= {"div.a", ".a.b", "p.a-b", "[class~=a]", "div .b", "span.é"}
+    pages = [parse(path.read_text(encoding="utf-8", errors="replace"))
+             for manifest, folder in manifests() for path in (folder / p["file"] for p in manifest["pages"])]
+    # Words that hold another's name, tabs and newlines between words, an empty class, non-ASCII names.
+    pages.append(lxml.html.fromstring(
+        '<div><div class="ab a-b"><p class="b">x</p></div><div class="\ta\n b\r"><span class="é">y</span></div>'
+        '<div class=""></div><div class="aa ba"><span class="bb">z</span></div><p class="a-b">w</p></div>'))
+    checked = 0
+    for selector in selectors:
+        stock = CSSSelector(selector, translator="html")
+        for root in pages:
+            assert _css(selector)(root) == stock(root), selector
+            checked += bool(stock(root))
+    assert checked >= 30

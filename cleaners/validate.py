@@ -80,7 +80,17 @@ def _is_teaser(line) -> bool:
     text = line.text
     if line.link_density > 0.6 and len(text) <= 60:
         return True
-    return len(text) <= 200 and bool(_TEASER_END.search(text))
+    return len(text) <= 200 and _may_end_teaser(text) and bool(_TEASER_END.search(text))
+
+
+# What every _TEASER_END match ends with (but spaces and a final newline): '…', '.', '。', a digit, 日, ']'
+# or ')'. Looked at first: the $-anchored search is tried at every position of the line.
+_TEASER_LAST = ("…", ".", "。", "日", "]", ")")
+
+
+def _may_end_teaser(text: str) -> bool:
+    text = text.rstrip()
+    return bool(text) and (text.endswith(_TEASER_LAST) or text[-1].isdecimal())
 
 
 def validate(doc: Document) -> Document:

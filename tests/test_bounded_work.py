@@ -222,3 +222,14 @@ def test_character_counts_give_what_counting_the_matches_gave():
         assert _chinese_sentence(text) == (len(re.findall("[\u3400-\u9fff]", text)) >= 20
                                            and bool(re.search(r"[。！？][”」』]?$", text.strip())))
     assert any(traditional_share(text) > 0 for text in texts) and any(_chinese_sentence(text) for text in texts)
+
+
+def test_teaser_end_is_looked_for_only_where_it_can_be():
+    from cleaners.validate import _TEASER_END, _may_end_teaser
+    rnd = random.Random(11)
+    pieces = ["2024-05-06", "2024年5月6日", " 12:30", "…", "...", "。。。", "]", ")", " ", "\n", "\u3000", "１２", "x", "。", "日"]
+    texts = list(random_texts()) + ["".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 6))) for _ in range(3000)]
+    for text in texts:
+        if _TEASER_END.search(text):
+            assert _may_end_teaser(text), text
+    assert sum(1 for text in texts if _TEASER_END.search(text)) >= 300

@@ -233,3 +233,31 @@ def test_teaser_end_is_looked_for_only_where_it_can_be():
         if _TEASER_END.search(text):
             assert _may_end_teaser(text), text
     assert sum(1 for text in texts if _TEASER_END.search(text)) >= 300
+
+
+def test_what_a_rule_requires_is_in_every_line_its_pattern_matches():
+    from cleaners.rules import DEFAULT_RULES, LineRule
+    from cleaners.rules.required import required
+    from cleaners.script import to_simplified
+    rules = [r for r in DEFAULT_RULES if isinstance(r, LineRule) and r.required is not None]
+    assert len(rules) >= 10
+    rnd = random.Random(3)
+    # Lines made of the patterns' own phrases (in both scripts and any case), with noise around them.
+    words = re.findall(r"[\w©./:：>»-]+", " ".join(r.pattern for r in rules) + " ICP 备 Ｋ \u212a ſ İ ı")
+    words += [to_simplified(w) for w in words] + [w.upper() for w in words] + [w.title() for w in words]
+    texts = list(random_texts())
+    for _ in range(20000):
+        texts.append("".join(rnd.choice([rnd.choice(words), rnd.choice(ALPHABET), " ", "：", "2024"])
+                             for _ in range(rnd.randint(1, 6))))
+    matched = 0
+    for rule in rules:
+        for text in texts:
+            if rule.regex.search(text):
+                matched += 1
+                assert rule.required(text), (rule.name, text)
+    assert matched >= 800
+    # Case-insensitive letters are a Latin letter, never a literal; what cannot be read gives None.
+    assert required(re.compile("ab|©", re.I)).literals == {"©"} and required(re.compile("ab|©", re.I)).latin
+    assert required(re.compile("kelvin", re.I))("\u212aelvin")
+    assert required(re.compile("a?b*|c")) is None and required(re.compile("[a-z]x")) is not None
+    assert required(re.compile("[a-z]+")) is None

@@ -11,6 +11,7 @@ import re
 
 from ..document import Document, Line
 from ..script import compile_tolerant
+from .required import required
 
 # A "paragraph" is prose: long enough and ending like a sentence. Chrome sits before the first and
 # after the last of these (or is short).
@@ -77,6 +78,8 @@ class LineRule(Rule):
         # `needs`: a character class every match contains (each alternative of the pattern), searched
         # first: one quick scan rules out most lines before the pattern's alternation is tried.
         self.needs = compile_tolerant(needs) if needs else None
+        # Without one, what every match must contain, read from the pattern (rules.required).
+        self.required = required(self.regex) if self.needs is None else None
 
     def matches(self, line: Line) -> bool:
         return bool(self._hits([line]))
@@ -85,7 +88,7 @@ class LineRule(Rule):
         """Indexes of the lines the rule matches: short enough, holding `needs`, matching the pattern
         (the one test, run over all lines at once)."""
         max_len, search = self.max_len, self.regex.search
-        needs = self.needs.search if self.needs is not None else None
+        needs = self.needs.search if self.needs is not None else self.required
         return {i for i, line in enumerate(lines) if len(line.text) <= max_len
                 and (needs is None or needs(line.text)) and search(line.text)}
 

@@ -44,11 +44,27 @@ def required(regex: re.Pattern) -> Required | None:
         parsed = _parser.parse(regex.pattern, regex.flags)
     except Exception:  # (an unreadable pattern is simply searched)
         return None
+    if _anchored(list(parsed)):
+        return None   # (the engine tries such a pattern at the start of the line only: already quick)
     options = _sequence(list(parsed), bool(regex.flags & re.IGNORECASE))
     if not options:
         return None
     literals = frozenset(o for o in options if o is not _LATIN)
     return Required(literals, _LATIN in options)
+
+
+def _anchored(items) -> bool:
+    """Whether every match starts at the beginning of the text (each alternative opens with '^')."""
+    if not items:
+        return False
+    op, av = items[0]
+    if op is _parser.AT:
+        return av in (_parser.AT_BEGINNING, _parser.AT_BEGINNING_STRING)
+    if op is _parser.SUBPATTERN:
+        return _anchored(list(av[3]))
+    if op is _parser.BRANCH:
+        return all(_anchored(list(alternative)) for alternative in av[1])
+    return False
 
 
 def _sequence(items, icase: bool):

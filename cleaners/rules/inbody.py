@@ -194,10 +194,12 @@ class RepeatedQuoteRule(Rule):
         # How often each candidate is found as a sentence and as a whole line (hashing: linear).
         whole = Counter(s for s in short if s in wanted)
         sentences = Counter()
-        for line in lines:
-            for part in _sentences(line.text):
+        for line, whole_line in zip(lines, short):
+            text = line.text
+            for part in _sentences(text):
                 if len(part) >= self.min_len:
-                    s = squash_upto(part, self.max_len, _LETTERS)
+                    # (a line of one sentence is its own part: its words are already in `short`)
+                    s = whole_line if part is text else squash_upto(part, self.max_len, _LETTERS)
                     if s in wanted:
                         sentences[s] += 1
         squashed = {i: s for i, s in enumerate(short) if s is not None}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from .document import Document, Rejected
+from .rules.required import required
 from .script import char_counter, han_count
 
 _WORD = re.compile(r"[\u3400-\u9fff]|[^\W\u3400-\u9fff]+")
@@ -59,8 +60,15 @@ def too_short(text: str) -> str:
 CONTACT_LINE = re.compile(
     r"^.{0,12}(地址|电话|邮编|邮政编码|邮箱|传真|热线|客服|工作时间|办公时间|营业时间|e-?mail|tel|fax|qq)[^:：]{0,8}[:：]"
     r"|[\w.+-]+@[\w-]+\.[\w.]+|(?<!\d)(?:\d{3,4}-)?\d{7,8}(?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)", re.I)
+# What every CONTACT_LINE match holds (a field name, '@', a Latin letter or a digit), looked for first:
+# the e-mail alternative backtracks over every word of the line at every position.
+_may_be_contact = required(CONTACT_LINE)
 # Contact pages: this share of the lines are contact fields, in fewer words than this.
 CONTACT_SHARE, CONTACT_WORDS = 0.35, 400
+
+
+def _is_contact(text: str) -> bool:
+    return (_may_be_contact is None or _may_be_contact(text)) and bool(CONTACT_LINE.search(text))
 
 
 # A body this short that contains a line cut off with '…' is one teaser taken from a list page.
@@ -83,9 +91,9 @@ def _is_teaser(line) -> bool:
     return len(text) <= 200 and _may_end_teaser(text) and bool(_TEASER_END.search(text))
 
 
-# What every _TEASER_END match ends with (but spaces and a final newline): '…', '.', '。', a digit, 日, ']'
+# What every _TEASER_END match ends with (but spaces and a final newline): an ellipsis, a digit, 日, ']'
 # or ')'. Looked at first: the $-anchored search is tried at every position of the line.
-_TEASER_LAST = ("…", ".", "。", "日", "]", ")")
+_TEASER_LAST = ("…", "...", "。。。", "日", "]", ")")
 
 
 def _may_end_teaser(text: str) -> bool:
@@ -125,7 +133,7 @@ def what_it_is(doc: Document) -> str:
     if teasers >= 2 and teasers > LIST_SHARE * len(lines) or (cut_off and teasers * 2 >= len(lines)):
         return (f"a list page: {teasers} of {len(lines)} lines are linked titles, dates or teasers cut off "
                 "with '…'")
-    contact = sum(1 for line in lines if len(line.text) <= 80 and CONTACT_LINE.search(line.text))
+    contact = sum(1 for line in lines if len(line.text) <= 80 and _is_contact(line.text))
     if contact and contact >= CONTACT_SHARE * len(lines) and n < CONTACT_WORDS:
         return (f"a contact or about page: {contact} of {len(lines)} lines are addresses, phone numbers, "
                 "e-mail addresses or opening hours")
@@ -144,7 +152,7 @@ def second_look(doc: Document) -> bool:
     if sum(1 for line in doc.lines if _is_teaser(line)) >= 3 or _CUT_OFF.search(doc.lines[-1].text):
         return False
     prose = " ".join(line.text for line in doc.lines
-                     if line.link_density < 0.3 and not _is_teaser(line) and not CONTACT_LINE.search(line.text))
+                     if line.link_density < 0.3 and not _is_teaser(line) and not _is_contact(line.text))
     han, latin = _han_chars(prose), len(_LATIN_WORD.findall(prose))
     return sentences(prose) >= MIN_SENTENCES and (han >= 20 or latin >= 10)
 

@@ -256,6 +256,14 @@ def test_what_a_rule_requires_is_in_every_line_its_pattern_matches():
                 matched += 1
                 assert rule.required(text), (rule.name, text)
     assert matched >= 800
+    # Digits, '@' and field names: validate's contact lines.
+    from cleaners.validate import CONTACT_LINE, _may_be_contact
+    pieces = ["地址", "电话：", "a@b.cn", "x.y+z@mail-1.com.cn", "0512-12345678", "13912345678", "１３９１２３４５６７８",
+              "QQ:", "tel", "邮编 ", "传真:", "某某", "，", " "]
+    contacts = ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 5))) for _ in range(3000)] + texts[:3000]
+    found = [text for text in contacts if CONTACT_LINE.search(text)]
+    assert len(found) >= 1000 and all(_may_be_contact(text) for text in found)
+    assert required(re.compile(r"(?<!\d)1[3-9]\d{9}")).digit and not required(re.compile("x[0-9]")).digit
     # Case-insensitive letters are a Latin letter, never a literal; what cannot be read gives None.
     assert required(re.compile("ab|©", re.I)).literals == {"©"} and required(re.compile("ab|©", re.I)).latin
     assert required(re.compile("kelvin", re.I))("\u212aelvin")

@@ -23,7 +23,9 @@ import _sre
 # Every character that matches [A-Za-z] under re.IGNORECASE: the ASCII letters, dotted and dotless i,
 # the long s and the Kelvin sign.
 LATIN = re.compile("[A-Za-z\u0130\u0131\u017f\u212a]")
-_LATIN = "latin"            # (the option "a character matching an ASCII letter")
+DIGIT = re.compile(r"\d")
+# (the options "a character matching an ASCII letter" and "a digit": not literal text)
+_LATIN, _DIGIT = "latin", "digit"
 _MAX_VARIANTS = 64          # spellings of one literal run (a class per character multiplies them)
 _MAX_CLASS = 6              # members of a class read as alternatives of one character
 
@@ -31,12 +33,13 @@ _MAX_CLASS = 6              # members of a class read as alternatives of one cha
 class Required:
     """A quick test: False means the pattern cannot match the text."""
 
-    def __init__(self, literals: frozenset[str], latin: bool):
-        self.literals, self.latin = literals, latin
+    def __init__(self, literals: frozenset[str], latin: bool, digit: bool = False):
+        self.literals, self.latin, self.digit = literals, latin, digit
         self._any = re.compile("|".join(re.escape(s) for s in sorted(literals))).search if literals else None
 
     def __call__(self, text: str) -> bool:
-        return bool((self._any is not None and self._any(text)) or (self.latin and LATIN.search(text)))
+        return bool((self._any is not None and self._any(text)) or (self.latin and LATIN.search(text))
+                    or (self.digit and DIGIT.search(text)))
 
 
 def required(regex: re.Pattern) -> Required | None:
@@ -49,8 +52,8 @@ def required(regex: re.Pattern) -> Required | None:
     options = _sequence(list(parsed), bool(regex.flags & re.IGNORECASE))
     if not options:
         return None
-    literals = frozenset(o for o in options if o is not _LATIN)
-    return Required(literals, _LATIN in options)
+    literals = frozenset(o for o in options if o is not _LATIN and o is not _DIGIT)
+    return Required(literals, _LATIN in options, _DIGIT in options)
 
 
 def _anchored(items) -> bool:
@@ -89,9 +92,10 @@ def _sequence(items, icase: bool):
 
 def _cost(options) -> tuple:
     """Literals of two characters or more are the best test; then 'a Latin letter' (rare on Chinese
-    pages); single characters (a colon, 备) the weakest. Then fewer, longer literals."""
-    shortest = min((len(o) for o in options if o is not _LATIN), default=2)
-    return (2 if shortest < 2 else 1 if _LATIN in options else 0, -min(shortest, 4), len(options))
+    pages), then 'a digit'; single characters (a colon, 备) the weakest. Then fewer, longer literals."""
+    shortest = min((len(o) for o in options if o is not _LATIN and o is not _DIGIT), default=2)
+    rank = 3 if shortest < 2 else 2 if _DIGIT in options else 1 if _LATIN in options else 0
+    return (rank, -min(shortest, 4), len(options))
 
 
 def _literal_chars(op, av, icase: bool):
@@ -110,6 +114,9 @@ def _item(op, av, icase: bool):
     """Options for one item that every match of the sequence goes through, or None."""
     if op is _parser.LITERAL and icase and av < 128 and chr(av).isalpha():
         return {_LATIN}
+    if op is _parser.IN and av and all(item == (_parser.CATEGORY, _parser.CATEGORY_DIGIT)
+                                       or (o is _parser.LITERAL and chr(c).isdecimal()) for item in av for o, c in [item]):
+        return {_DIGIT}   # (\d, or a class of digits)
     if op is _parser.SUBPATTERN:
         _, add, remove, pattern = av
         icase = bool((icase or add & re.IGNORECASE) and not remove & re.IGNORECASE)

@@ -104,3 +104,9 @@ def test_bytes_full_of_controls_are_binary_even_without_a_magic_number():
     with pytest.raises(Rejected) as err:
         decode(noise)
     assert err.value.reason == "binary"
+
+
+def test_binary_bytes_are_the_controls_text_never_uses():
+    from cleaners.encoding import _BINARY_BYTES, looks_binary
+    assert sorted(_BINARY_BYTES) == [b for b in range(256) if b < 0x20 and b not in b"\t\n\x0b\x0c\r\x1b" or b == 0x7f]
+    assert looks_binary(b"<p>" + b"\x01" * 5 + b"x" * 200) and not looks_binary(b"<p>" + b"\x01" * 4 + b"x" * 200)

@@ -263,6 +263,13 @@ def test_what_a_rule_requires_is_in_every_line_its_pattern_matches():
     contacts = ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 5))) for _ in range(3000)] + texts[:3000]
     found = [text for text in contacts if CONTACT_LINE.search(text)]
     assert len(found) >= 1000 and all(_may_be_contact(text) for text in found)
+    from cleaners.rules.inbody import FOOTER, PROMO_LINE, _may_footer, _may_promo
+    pieces += ["扫码", "扫一扫", "长按识别二维码", "关注我们的公众号", "下载客户端", "400-123-4567", "来源：", "责任编辑：",
+               "（", "）", "。", "本文"]
+    lines = ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 6))) for _ in range(5000)]
+    for pattern, possible in ((PROMO_LINE, _may_promo), (FOOTER, _may_footer)):
+        found = [text for text in lines + texts[:3000] if pattern.search(text)]
+        assert len(found) >= 300 and all(possible(text) for text in found), pattern.pattern
     assert required(re.compile(r"(?<!\d)1[3-9]\d{9}")).digit and not required(re.compile("x[0-9]")).digit
     # Case-insensitive letters are a Latin letter, never a literal; what cannot be read gives None.
     assert required(re.compile("ab|©", re.I)).literals == {"©"} and required(re.compile("ab|©", re.I)).latin

@@ -12,6 +12,7 @@ from collections import Counter
 from ..document import Document, Line
 from ..script import compile_tolerant, han_count
 from .base import LineRule, Rule, is_prose, squash_upto
+from .required import required
 from .meta import capture_fields, split_names
 
 # -- promotional blocks -----------------------------------------------------------------------------
@@ -22,6 +23,9 @@ PROMO_HEADING = compile_tolerant(
 PROMO_LINE = compile_tolerant(
     r"(热线|电话|手机|微信|联系人|咨询|地址|邮箱|传真|QQ)\s*[:：]|扫码|扫一扫|长按.{0,8}(识别|二维码|关注)|二维码"
     r"|关注.{0,10}(公众号|微信|视频号|抖音|我们)|下载.{0,12}(客户端|APP)|客户端.{0,6}下载|(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)|(?<!\d)[48]00[-\s]?\d{3,4}[-\s]?\d{3,4}(?!\d)", re.I)
+
+# What every PROMO_LINE match holds (rules.required), looked for first: most lines hold none of it.
+_may_promo = required(PROMO_LINE) or (lambda text: True)
 
 
 class InBodyPromoRule(Rule):
@@ -42,7 +46,7 @@ class InBodyPromoRule(Rule):
                 while j < len(lines) and len(lines[j].text) <= self.max_len and not is_prose(lines[j], 25):
                     drop.add(j)
                     j += 1
-            elif len(text) <= self.max_len and PROMO_LINE.search(text) and not _sentence_like(text):
+            elif len(text) <= self.max_len and _may_promo(text) and PROMO_LINE.search(text) and not _sentence_like(text):
                 anchors.append(i)
         drop.update(anchors)
         for a, b in zip(anchors, anchors[1:]):
@@ -221,6 +225,7 @@ _FOOTER_LABEL = r"(?:本文|文章|稿件|信息|新闻)?(?:来源|出处|稿源
 # A footer segment at the end of the last lines: '（来源：某报 编辑：某某）', '本文来源：… 责任编辑：…'.
 FOOTER = compile_tolerant(
     r"(?:^|(?<=[\s。！？”」]))[(（【\[]?\s*(?:" + _FOOTER_LABEL + r")\s*[:：]\s*[^。！？]{1,60}?\s*[)）】\]]?\s*$")
+_may_footer = required(FOOTER) or (lambda text: True)
 _EDITOR_CODE = re.compile(r"[_＿][A-Za-z]{1,6}\d{2,}$")   # CMS user codes after editors' names
 
 
@@ -236,7 +241,8 @@ class FooterRule(Rule):
         for i in range(len(doc.lines) - 1, max(len(doc.lines) - 1 - self.tail, -1), -1):
             line = doc.lines[i]
             # A footer is short and ends the line: search its end, not the whole of a 10 MB paragraph.
-            m = FOOTER.search(line.text, max(0, len(line.text) - 400))
+            start = max(0, len(line.text) - 400)
+            m = FOOTER.search(line.text, start) if _may_footer(line.text[start:]) else None
             if not m:
                 continue
             # The footer starts at the first label of the run of labelled fields at the end.

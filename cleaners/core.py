@@ -59,7 +59,8 @@ class Cleaner:
 
     def validate(self, doc: Document) -> Document:
         validate(doc)
-        doc.set_default("inLanguage", _language(doc.body))
+        if not doc.fields.get("inLanguage"):   # (<html lang> said it: no need to count letters)
+            doc.set_default("inLanguage", _language(doc.body))
         return doc
 
     # -- whole runs ----------------------------------------------------------------------------

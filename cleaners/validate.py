@@ -170,7 +170,7 @@ def shares_shingle(a: str, b: str, n: int = 4) -> bool:
     shingles = char_shingles(a, n)
     if len(b) < n:   # (b's only shingle is the whole of it)
         return b in shingles
-    return any(len(g) == n and g in b for g in shingles)
+    return any(map(b.__contains__, [g for g in shingles if len(g) == n]))   # (the searches in one C loop)
 
 
 # A description summarises the article's opening: compared with this much of it (a set of every

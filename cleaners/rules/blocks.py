@@ -160,10 +160,8 @@ class PullQuoteRule(Rule):
                 fits = len(grams) * sum(map(len, compared)) <= self.quick_budget
                 together = [_run_together(text) for text in compared] if fits else []
             later = "\n".join(together[len(quotes):])
-            if later and len(grams) * len(later) <= self.quick_budget:
-                possible = sum(1 for g in grams if g.replace(" ", "") in later)
-                if possible / len(grams) < self.min_overlap:
-                    break
+            if later and len(grams) * len(later) <= self.quick_budget and not self._may_overlap(grams, later):
+                break
             if tail is None:  # (still the original lines: nothing was pulled yet)
                 lead = [_grams(line.text) for line in doc.lines[1:self.max_lead + 1]]
                 tail = [_TOKEN.findall(line.text.lower()) for line in _first_chars(doc.lines[self.max_lead + 1:])]
@@ -175,6 +173,23 @@ class PullQuoteRule(Rule):
             doc.lines = rest
         if quotes:
             doc.fields["pullQuotes"] = doc.fields.get("pullQuotes", []) + quotes
+
+    def _may_overlap(self, grams: set[str], later: str) -> bool:
+        """Whether the grams found in `later` can reach min_overlap (of the exact test's len(shared) /
+        len(grams) < min_overlap); stops counting once too many are missing for that."""
+        n = len(grams)
+        # The most shared grams that still fall short (largest c with c / n < min_overlap, as floats).
+        short = int(self.min_overlap * n) + 1
+        while short >= 0 and not short / n < self.min_overlap:
+            short -= 1
+        missing_allowed = n - short - 1   # (more missing than this: at most `short` can be found)
+        missing = 0
+        for g in grams:
+            if g.replace(" ", "") not in later:
+                missing += 1
+                if missing > missing_allowed:
+                    return False
+        return True
 
 
 PROMO_RULES = (PromoBlockRule(),)

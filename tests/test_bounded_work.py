@@ -184,6 +184,34 @@ def test_pull_quote_quick_test_turns_down_only_what_the_exact_test_turns_down():
     assert pulled >= 30   # (the cases reach both outcomes)
 
 
+def test_repeated_quote_quick_test_rules_out_only_what_the_full_count_rules_out():
+    from cleaners.rules.inbody import RepeatedQuoteRule
+    from conftest import make_doc
+    rnd = random.Random(41)
+    # Sentences shared between lines (as whole lines, inside paragraphs, twice), Greek capitals whose
+    # lower case depends on what follows (Σ), blockquotes, and lines too long to be quotes.
+    sentences = ["推动城市高质量发展实现全域空间的有机融合。", "强化市级层面统筹针对不同功能区进行再精简！", "ΑΒΓΣ ΔΕΣ ΖΗΘΣ ΙΚΛΣ ΜΝΣ。",
+                 "会议还部署了下一步工作并提出具体的要求？", "某" * 20 + "。", "ΣΑ ΣΒ ΣΓ ΣΔ ΣΕ ΣΖ ΣΗ ΣΘ。"]
+    exact = RepeatedQuoteRule()
+    exact.quick = False
+    moved = 0
+    for _ in range(400):
+        texts = []
+        for _ in range(rnd.randint(1, 8)):
+            texts.append("".join(rnd.choice(sentences + ["，", "另外", "ab"]) for _ in range(rnd.randint(1, 4 if rnd.random() < 0.8 else 12))))
+        docs = [make_doc(*texts) for _ in range(2)]
+        tags = [rnd.choice(["blockquote", "p"]) for _ in texts]
+        for doc in docs:
+            for line, tag in zip(doc.lines, tags):
+                line.tag = tag
+        RepeatedQuoteRule().apply(docs[0])
+        exact.apply(docs[1])
+        assert [l.text for l in docs[0].lines] == [l.text for l in docs[1].lines], texts
+        assert docs[0].fields == docs[1].fields and docs[0].removed == docs[1].removed
+        moved += len(docs[1].fields.get("pullQuotes", []))
+    assert moved >= 50
+
+
 def test_mostly_cjk_counts_as_the_character_loop_did():
     from cleaners.encoding import _mostly_cjk_or_ascii
 

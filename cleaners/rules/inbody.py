@@ -169,6 +169,7 @@ class RepeatedQuoteRule(Rule):
     description = "block quotes and highlights that repeat a sentence of the body"
     min_len, max_len = 15, 150
     window = 15   # a highlight sits near the paragraph it repeats
+    quick = True  # rule out candidates found in no other line before counting (the test turns it off)
 
     def _near(self, lines: list, squashed: dict, i: int, s: str) -> bool:
         """Part of a longer paragraph close by (bounded, so huge pages stay linear). `squashed`
@@ -194,6 +195,14 @@ class RepeatedQuoteRule(Rule):
                       and (lines[i].tag == "blockquote" or _chinese_sentence(lines[i].text))]
         if not candidates:
             return
+        if self.quick:
+            # A quote's words are in another line as well (a sentence of it, or a longer paragraph
+            # nearby): a candidate found once among all the lines' words run together is none.
+            # ('σ'/'ς': lower-casing a word cut out of a line may give the other sigma.)
+            together = "\n".join(w if w is not None else _squash(line.text) for w, line in zip(short, lines))
+            candidates = [i for i in candidates if together.count(short[i]) >= 2 or "σ" in short[i] or "ς" in short[i]]
+            if not candidates:
+                return
         wanted = {short[i] for i in candidates}
         # How often each candidate is found as a sentence and as a whole line (hashing: linear).
         whole = Counter(s for s in short if s in wanted)

@@ -120,6 +120,13 @@ def clean_in_worker(page: Page, profile: str | dict | None) -> Outcome:
     return outcome
 
 
+def run_batch(task, jobs: list) -> list:
+    """What a worker runs for crawler.cleaning_pool: `task(page, profile)` for each job of a batch,
+    so a batch of pages costs one pickle each way and one wake-up of the crawl's reactor. Here, not
+    in the pool's module, so a worker unpickling it imports no Twisted."""
+    return [task(page, profile) for page, profile in jobs]
+
+
 # --- cleaning with a template (in the pipeline's process or a pool worker) ------------------------
 
 _CLEANERS: "OrderedDict[tuple, Cleaner | None]" = OrderedDict()

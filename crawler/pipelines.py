@@ -85,7 +85,7 @@ class CleaningPipeline:
         self.stats = stats
         self.workers = workers
         self.settings = settings
-        self.pool = None  # started with the first page, so a pipeline that cleans nothing spawns nothing
+        self.pool = None  # started when the spider opens (CLEANERS_WORKERS > 0)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -96,6 +96,16 @@ class CleaningPipeline:
                        crawler.settings)
         crawler.signals.connect(pipeline.close_pool, signal=signals.engine_stopped)
         return pipeline
+
+    def open_spider(self, spider=None):
+        if self.workers:  # the workers import the cleaners while Scrapy fetches the first pages
+            self._pool().start()
+
+    def _pool(self):
+        if self.pool is None:
+            from .cleaning_pool import CleaningPool
+            self.pool = CleaningPool.from_settings(self.settings, self.workers)
+        return self.pool
 
     def process_item(self, item, spider=None):
         if isinstance(item, Rejection):  # a request that got no usable response (a spider's errback)
@@ -111,12 +121,8 @@ class CleaningPipeline:
 
     async def _clean_in_pool(self, page: Page, profile: str | None):
         from scrapy.utils.defer import maybe_deferred_to_future
-
-        from .cleaning_pool import CleaningPool
-        if self.pool is None:
-            self.pool = CleaningPool.from_settings(self.settings, self.workers)
         try:
-            outcome = await maybe_deferred_to_future(self.pool.clean(page, profile))
+            outcome = await maybe_deferred_to_future(self._pool().clean(page, profile))
         except Rejected as rejection:  # too-slow, worker-died: the pool could not clean it
             portal = portal_name(self.cleaner, profile if isinstance(profile, str) else None, page.url)
             outcome = rejected(page, portal, rejection, None)

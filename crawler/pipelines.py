@@ -98,8 +98,17 @@ class CleaningPipeline:
         return pipeline
 
     def open_spider(self, spider=None):
+        from . import collector
+        self._tuned = collector.tune(self.settings.getint("CLEANERS_GC_THRESHOLD", collector.DEFAULT_THRESHOLD)
+                                     if self.settings is not None else 0)
         if self.workers:  # the workers import the cleaners while Scrapy fetches the first pages
             self._pool().start()
+
+    def close_spider(self, spider=None):
+        if getattr(self, "_tuned", False):
+            from . import collector
+            collector.restore()
+            self._tuned = False
 
     def _pool(self):
         if self.pool is None:
@@ -233,6 +242,9 @@ class PendingClaims:
         self.db.execute("CREATE TABLE claims (ns TEXT, k TEXT, v TEXT, o INTEGER, PRIMARY KEY (ns, k)) WITHOUT ROWID")
         # rowid order: a bucket's members are answered in the order they came, as the stores do
         self.db.execute("CREATE TABLE buckets (ns TEXT, b INTEGER, m BLOB, o INTEGER, UNIQUE (ns, b, m))")
+        # One transaction for the file's whole life: nothing here must survive the process, and a
+        # commit per claim (autocommit) cost more than the claim itself.
+        self.db.execute("BEGIN")
         self._owners: dict[int, tuple[int, object]] = {}  # id(owner) -> (number, owner kept alive)
 
     def _owner(self, owner) -> int:

@@ -11,6 +11,7 @@ runs, one after the other:
   (with the project's CONCURRENT_ITEMS = 16; once more with Scrapy's default 100, the floor the
   first figures were measured against);
 - crawl: the full crawl (default pipelines and settings, state in a fresh SQLite file);
+  the floor and the crawl run --repeat times (3), one after the other, and the median of each is kept;
 - extract -j1 / -j2: `python -m cleaners extract --portal benchport` over the article files;
 - redis: one distributed worker (DISTRIBUTED=redis) on a throw-away redis-server, INFO memory
   used_memory before seeding and after the crawl, and MEMORY USAGE of the state keys alone; then
@@ -273,25 +274,34 @@ def redis_run(portal: dict, env: dict, pages: int, workers: int = 1) -> dict | N
 
 
 # -- report --------------------------------------------------------------------------------------
-def run(pages: int, use_redis: bool) -> dict:
+def median_run(runs: list[dict]) -> dict:
+    """The run of median wall time, with every run's seconds beside it."""
+    chosen = dict(sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2])
+    chosen["runs"] = [round(r["seconds"], 2) for r in runs]
+    return chosen
+
+
+def run(pages: int, use_redis: bool, repeat: int = 1) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp:
         portal = build_portal(Path(tmp), pages)
         env = {**os.environ, "CLEANERS_PROFILE_PATH": portal["profiles"], "PYTHONHASHSEED": "0"}
         out = Path(tmp)
         row = {"pages": portal["pages"], "articles": pages}
-        print(f"[{pages}] floor ...", file=sys.stderr)
-        row["floor"] = scrapy_crawl(portal, out / "floor.jsonl", f"ITEM_PIPELINES={FLOOR_PIPELINES}", env=env)
+        floors, crawls = [], []
+        for i in range(repeat):  # side by side, so a change in the machine's load touches both
+            print(f"[{pages}] floor and crawl, run {i + 1} of {repeat} ...", file=sys.stderr)
+            floors.append(scrapy_crawl(portal, out / f"floor{i}.jsonl", f"ITEM_PIPELINES={FLOOR_PIPELINES}", env=env))
+            crawls.append(scrapy_crawl(portal, out / f"crawl{i}.jsonl", env=env))
+        row["floor"], row["crawl"] = median_run(floors), median_run(crawls)
         row["floor100"] = scrapy_crawl(portal, out / "floor100.jsonl", f"ITEM_PIPELINES={FLOOR_PIPELINES}",
                                        "CONCURRENT_ITEMS=100", env=env)
-        print(f"[{pages}] crawl ...", file=sys.stderr)
-        row["crawl"] = scrapy_crawl(portal, out / "crawl.jsonl", env=env)
         for jobs in (1, 2):
             print(f"[{pages}] extract --jobs {jobs} ...", file=sys.stderr)
             row[f"extract{jobs}"] = extract(portal, jobs, env)
         row["simhash"] = simhash_cost(portal)
-        rejections = out / "crawl.rejections.jsonl"
-        row["false_duplicates"] = sum('"duplicate-of' in line for line in open(rejections, encoding="utf-8")) \
-            if rejections.exists() else 0
+        row["false_duplicates"] = max(
+            sum('"duplicate-of' in line for line in open(rejections, encoding="utf-8")) if rejections.exists() else 0
+            for rejections in (out / f"crawl{i}.rejections.jsonl" for i in range(repeat)))
         if use_redis:
             for workers in (1, 2):
                 print(f"[{pages}] distributed crawl on redis, {workers} worker(s) ...", file=sys.stderr)
@@ -325,7 +335,8 @@ def section(rows: list[dict], loads: list[str]) -> str:
             if not r:
                 continue
             n = row["articles"] if name.startswith("extract") else row["pages"]
-            lines.append(f"| {row['articles']} ({row['pages']}) | {label} | {r['seconds']:.1f} | {n / r['seconds']:.0f} | "
+            runs = f" (median of {', '.join(f'{x:.1f}' for x in r['runs'])})" if len(r.get("runs", ())) > 1 else ""
+            lines.append(f"| {row['articles']} ({row['pages']}) | {label} | {r['seconds']:.1f}{runs} | {n / r['seconds']:.0f} | "
                          f"{r['seconds'] / floor:.2f} | {r['cpu']:.1f} | {r['cpu'] / floor_cpu:.2f} | "
                          f"{r['peak_mib']:.0f} | {r['items']} |")
     lines.append("")
@@ -355,7 +366,10 @@ def section(rows: list[dict], loads: list[str]) -> str:
             lines.append(f"  2 distributed workers: {row['redis']['seconds'] / row['redis2']['seconds']:.2f}× the "
                          f"pages/s of 1 (wall), CPU {row['redis2']['cpu'] / row['redis']['cpu']:.2f}× (each worker "
                          f"has its own cleaning process: 4 processes on {os.cpu_count()} CPUs).")
-    lines += ["", "Method: see `bench/crawl.py`'s docstring. One run per size (not a median). Wall-clock "
+    repeats = {len(row["crawl"].get("runs", [0])) for row in rows}
+    runs = "One run per size (not a median)" if repeats == {1} else \
+        f"Floor and full crawl: median of {'/'.join(map(str, sorted(repeats)))} runs, run side by side; the other rows one run"
+    lines += ["", f"Method: see `bench/crawl.py`'s docstring. {runs}. Wall-clock "
               "ratios are what the targets name, but they hold only when the CPUs are free: CPU seconds "
               "(user + system of the whole process tree) show the cost itself whatever the load."]
     return "\n".join(lines) + "\n"
@@ -365,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.crawl", description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, nargs="+", default=[2000, 20000], help="article counts (default 2000 20000)")
     parser.add_argument("--no-redis", action="store_true", help="skip the distributed crawl")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the floor and the full crawl, side by side; "
+                        "the median is reported (default 3)")
     parser.add_argument("--no-write", action="store_true", help="print, do not write BENCHMARKS.md")
     parser.add_argument("--save", metavar="FILE", help="also append each size's results to FILE (JSON lines)")
     parser.add_argument("--notes", metavar="FILE", help="append FILE's text (the run's conditions, reading) to the section")
@@ -381,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for pages in args.pages:
             loads.append(load())
-            rows.append(run(pages, not args.no_redis))
+            rows.append(run(pages, not args.no_redis, max(args.repeat, 1)))
             print(json.dumps(rows[-1]), file=sys.stderr)
             if args.save:
                 with open(args.save, "a", encoding="utf-8") as fh:

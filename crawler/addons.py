@@ -28,6 +28,7 @@ DEFAULTS = {
     "CLEANERS_RULES_DISABLED": [],
     "CLEANERS_WORKERS": None,                # cleaning processes: None = CPU count - 1 (at least 1); 0 = in-process
     "CLEANERS_TIMEOUT": 60,                  # seconds a page may take in a worker before it is too-slow
+    "CLEANERS_GC_THRESHOLD": 10_000,         # collector's first-generation threshold while cleaning (crawler.collector); 0 = Python's
     "CLEANERS_ITEM_SHAPE": "",               # "zyte": zyte-common-items Article
     "CLEANERS_UTC_OFFSET": "+08:00",         # zone of dates printed without one (zyte shape)
     "CLEANERS_REJECTIONS_FEED": True,        # derive a rejections feed beside each items feed

@@ -106,9 +106,28 @@ _worker_prints = False  # also fingerprint each article for DuplicatesPipeline (
 
 def init_worker(values: dict) -> None:
     global _worker_cleaner, _worker_prints
+    _exit_with_parent()
     _worker_cleaner = cleaner_from_values(values)
     enabled = values.get("DUPLICATES_ENABLED", True)
     _worker_prints = enabled.lower() not in ("0", "false", "") if isinstance(enabled, str) else bool(enabled)
+
+
+def _exit_with_parent() -> None:
+    """A worker whose crawl was killed (SIGKILL, the OOM killer) would wait for work forever: it
+    holds both ends of its task queue, so the queue never reports the parent gone. The parent's
+    sentinel does."""
+    import multiprocessing
+    import threading
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch():
+        wait([parent.sentinel])
+        os._exit(0)
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def clean_in_worker(page: Page, profile: str | dict | None) -> Outcome:
@@ -118,6 +137,13 @@ def clean_in_worker(page: Page, profile: str | dict | None) -> Outcome:
     if _worker_prints and body:
         outcome.prints = fingerprints.Prints(body)
     return outcome
+
+
+def run_batch(task, jobs: list) -> list:
+    """What a worker runs for crawler.cleaning_pool: `task(page, profile)` for each job of a batch,
+    so a batch of pages costs one pickle each way and one wake-up of the crawl's reactor. Here, not
+    in the pool's module, so a worker unpickling it imports no Twisted."""
+    return [task(page, profile) for page, profile in jobs]
 
 
 # --- cleaning with a template (in the pipeline's process or a pool worker) ------------------------

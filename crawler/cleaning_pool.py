@@ -9,13 +9,20 @@ pool could not clean the page. Results come back in completion order; their cont
 on the number of workers. Each worker builds its Cleaner from the same settings as the pipeline's
 (`crawler.cleaning.cleaner_from_values`) and imports no Scrapy (crawler.cleaning holds its task).
 
+Pages travel in batches (`crawler.cleaning.run_batch`): whatever waits when a worker has room, up to
+BATCH pages, so a busy crawl pays one pickle, one reactor wake-up and one timer per batch rather
+than per page, while a quiet one still sends each page at once. Each worker holds AHEAD batches, so
+it never waits for the reactor to hand it the next one.
+
 Faults end as rejections, never as a stuck crawl:
-- a page still being cleaned after CLEANERS_TIMEOUT seconds becomes `too-slow`; the pool's workers
-  are then replaced (a process cannot be interrupted otherwise), and the other pages they held are
-  cleaned again on the new workers;
+- a batch still being cleaned CLEANERS_TIMEOUT seconds after it was handed over has a page that
+  hangs: the pool's workers are replaced (a process cannot be interrupted otherwise), and every
+  page the pool held becomes a suspect;
 - a worker that dies (a crash in a C extension, the OOM killer) breaks the pool, and every page
-  the pool held is a suspect: suspects are cleaned again one at a time on fresh workers, and the
-  one that kills a worker while alone becomes `worker-died`; the others come through unharmed.
+  the pool held is a suspect too;
+- suspects are cleaned again one at a time: the one that hangs while alone becomes `too-slow`, the
+  one that kills its worker while alone `worker-died`; the others come through unharmed. A hung
+  page therefore costs up to twice CLEANERS_TIMEOUT.
 
 Settings: CLEANERS_WORKERS (default: CPU count - 1, at least 1; 0 cleans in-process, on the
 reactor, without this module), CLEANERS_TIMEOUT (seconds, default 60).
@@ -34,12 +41,15 @@ from twisted.internet import defer
 
 from cleaners import Page, Rejected
 
-from .cleaning import clean_in_worker, init_worker
+from .cleaning import clean_in_worker, init_worker, run_batch
 
 logger = logging.getLogger(__name__)
 
-# A worker is replaced after this many pages, so a slow leak in a parser never accumulates.
-TASKS_PER_WORKER = 2000
+# A worker is replaced after this many batches (1,000 to 8,000 pages), so a slow leak in a parser
+# never accumulates, while its replacement's start-up (about a second) stays rare.
+TASKS_PER_WORKER = 1000
+BATCH = 8   # pages at most in one task
+AHEAD = 2   # batches handed to each worker at once: one being cleaned, the next one waiting
 
 
 def default_workers() -> int:
@@ -61,12 +71,12 @@ class CleaningPool:
         self._options = (dict(cleaner_settings or {}),)
         self._executor: ProcessPoolExecutor | None = None
         self._reactor = reactor
-        # Pages handed to the workers at once: enough to keep each busy while results travel back,
-        # few enough that a page's time limit runs while it is being cleaned, not while it queues.
-        self._limit = 4 * self.workers
+        # Batches handed over at once: enough to keep each worker busy while results travel back,
+        # few enough that a batch's time limit runs while it is being cleaned, not while it queues.
+        self._limit = AHEAD * self.workers
         self._waiting: deque[_Job] = deque()
-        self._suspects: deque[_Job] = deque()  # in the pool when it broke: retried one at a time
-        self._in_flight = 0
+        self._suspects: deque[_Job] = deque()  # in the pool when it broke or hung: retried one at a time
+        self._in_flight: set[_Batch] = set()
         self._warming: list = []  # start-up probes of the current pool, until every one answered
 
     @classmethod
@@ -89,6 +99,11 @@ class CleaningPool:
         self._waiting.append(_Job(page, profile, result))
         self._pump()
         return result
+
+    def start(self) -> None:
+        """Start the workers now (they take about a second to import the cleaners), rather than
+        when the first page comes."""
+        self._pool()
 
     def close(self) -> None:
         """At the end of the crawl: idle workers are joined; busy ones (a hung page) are killed."""
@@ -140,82 +155,91 @@ class CleaningPool:
         if self._warming:
             return
         if self._suspects:
-            if self._in_flight == 0:
-                job = self._suspects.popleft()
-                job.alone = True
-                self._in_flight += 1
-                self._submit(job)
+            if not self._in_flight:
+                self._submit([self._suspects.popleft()], alone=True)
             return
-        while self._waiting and self._in_flight < self._limit:
-            self._in_flight += 1
-            self._submit(self._waiting.popleft())
+        while self._waiting and len(self._in_flight) < self._limit:
+            self._submit([self._waiting.popleft() for _ in range(min(BATCH, len(self._waiting)))])
 
-    def _settle(self, job: "_Job", outcome) -> None:
-        self._in_flight -= 1
-        job.settle(outcome)
-        self._pump()
-
-    def _submit(self, job: "_Job") -> None:
-        job.cancel_timer()
-        job.timer = self.reactor.callLater(self.timeout, self._timed_out, job)
+    def _submit(self, jobs: list["_Job"], alone: bool = False) -> None:
+        batch = _Batch(jobs, alone)
+        self._in_flight.add(batch)
+        batch.timer = self.reactor.callLater(self.timeout, self._timed_out, batch)
+        work = [(job.page, job.profile) for job in jobs]
         executor = self._pool()
         try:
-            future = executor.submit(self.task, job.page, job.profile)
-        except BrokenProcessPool:  # broke since its last result: the next pool takes the page
+            future = executor.submit(run_batch, self.task, work)
+        except BrokenProcessPool:  # broke since its last result: the next pool takes the batch
             self._replace(executor)
             executor = self._pool()
-            future = executor.submit(self.task, job.page, job.profile)
-        job.executor = executor
-        future.add_done_callback(lambda f: self.reactor.callFromThread(self._done, job, f))
+            future = executor.submit(run_batch, self.task, work)
+        batch.executor = executor
+        future.add_done_callback(lambda f: self.reactor.callFromThread(self._done, batch, f))
 
-    def _done(self, job: "_Job", future) -> None:
-        if job.settled:
+    def _done(self, batch: "_Batch", future) -> None:
+        if batch not in self._in_flight:  # timed out: already settled or suspected
             return
+        self._finish(batch)
         try:
-            outcome = future.result()
+            outcomes = future.result()
         except BrokenProcessPool:
-            self._replace(job.executor)
-            if not job.alone:
-                job.cancel_timer()
-                self._in_flight -= 1
-                self._suspects.append(job)
+            self._replace(batch.executor)
+            if not batch.alone:
+                self._suspects.extend(batch.jobs)
                 self._pump()
                 return
-            outcome = Rejected("worker-died", "the cleaning worker died on this page (a crash or the memory limit)")
-        except Exception as exc:  # the task raised (clean_page never does) or its result did not pickle
-            outcome = Rejected("extract-failed", f"cleaning worker: {type(exc).__name__}: {exc}")
-        self._settle(job, outcome)
+            outcomes = [Rejected("worker-died", "the cleaning worker died on this page (a crash or the memory limit)")]
+        except Exception as exc:  # the task raised (clean_page never does) or a result did not pickle
+            outcomes = [Rejected("extract-failed", f"cleaning worker: {type(exc).__name__}: {exc}")] * len(batch.jobs)
+        for job, outcome in zip(batch.jobs, outcomes):
+            job.settle(outcome)
+        self._pump()
 
-    def _timed_out(self, job: "_Job") -> None:
-        if job.settled:
+    def _timed_out(self, batch: "_Batch") -> None:
+        if batch not in self._in_flight:
             return
+        self._finish(batch)
+        if not batch.alone:  # one of its pages hangs: find which, one at a time
+            logger.warning("a batch of %d pages took more than %s s to clean: its pages are cleaned again "
+                           "one at a time, workers replaced", len(batch.jobs), self.timeout)
+            self._suspects.extend(batch.jobs)
+            self._replace(batch.executor)
+            self._pump()
+            return
+        job = batch.jobs[0]
         logger.warning("cleaning %s took more than %s s: rejected as too-slow, workers replaced",
                        job.page.url, self.timeout)
-        self._replace(job.executor)  # first: the pages pumped in by _settle go to the new workers
-        self._settle(job, Rejected("too-slow", f"cleaning took more than {self.timeout:g} s (CLEANERS_TIMEOUT)"))
+        self._replace(batch.executor)  # first: the pages pumped in below go to the new workers
+        job.settle(Rejected("too-slow", f"cleaning took more than {self.timeout:g} s (CLEANERS_TIMEOUT)"))
+        self._pump()
+
+    def _finish(self, batch: "_Batch") -> None:
+        self._in_flight.discard(batch)
+        if batch.timer is not None and batch.timer.active():
+            batch.timer.cancel()
 
     def _replace(self, executor) -> None:
-        """Stop a broken or stuck pool; the next submit starts a new one. Pages it still held fail
-        with BrokenProcessPool and are resubmitted by _done."""
+        """Stop a broken or stuck pool; the next submit starts a new one. Batches it still held fail
+        with BrokenProcessPool, and _done makes their pages suspects."""
         if executor is not None and executor is self._executor:
             self._executor = None
             _stop(executor, cancel_futures=False)
 
 
+class _Batch:
+    __slots__ = ("jobs", "alone", "executor", "timer")
+
+    def __init__(self, jobs, alone):
+        self.jobs, self.alone, self.executor, self.timer = jobs, alone, None, None
+
+
 class _Job:
-    __slots__ = ("page", "profile", "result", "alone", "executor", "timer", "settled")
+    __slots__ = ("page", "profile", "result")
 
     def __init__(self, page, profile, result):
         self.page, self.profile, self.result = page, profile, result
-        self.alone, self.executor, self.timer, self.settled = False, None, None, False
-
-    def cancel_timer(self) -> None:
-        if self.timer is not None and self.timer.active():
-            self.timer.cancel()
 
     def settle(self, outcome) -> None:
-        self.settled = True
-        self.cancel_timer()
         if isinstance(outcome, Rejected):
             self.result.errback(outcome)
         else:

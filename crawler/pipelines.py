@@ -26,7 +26,7 @@ __all__ = ["CleaningPipeline", "DuplicatesPipeline", "ZyteShapePipeline", "Outco
            "clean_page", "page_of"]
 from .extensions import output_stored
 from .items import ArticleItem, PageItem, Rejection, zyte_article
-from .state import DUP_OF, StateStore, crawl_state
+from .state import DUP_OF, StateStore, crawl_state, in_chunks, marks
 
 
 # --- the cleaning (crawler.cleaning: scrapy-free, shared with the cleaning workers) ----------------
@@ -85,7 +85,7 @@ class CleaningPipeline:
         self.stats = stats
         self.workers = workers
         self.settings = settings
-        self.pool = None  # started with the first page, so a pipeline that cleans nothing spawns nothing
+        self.pool = None  # started when the spider opens (CLEANERS_WORKERS > 0)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -96,6 +96,25 @@ class CleaningPipeline:
                        crawler.settings)
         crawler.signals.connect(pipeline.close_pool, signal=signals.engine_stopped)
         return pipeline
+
+    def open_spider(self, spider=None):
+        from . import collector
+        self._tuned = collector.tune(self.settings.getint("CLEANERS_GC_THRESHOLD", collector.DEFAULT_THRESHOLD)
+                                     if self.settings is not None else 0)
+        if self.workers:  # the workers import the cleaners while Scrapy fetches the first pages
+            self._pool().start()
+
+    def close_spider(self, spider=None):
+        if getattr(self, "_tuned", False):
+            from . import collector
+            collector.restore()
+            self._tuned = False
+
+    def _pool(self):
+        if self.pool is None:
+            from .cleaning_pool import CleaningPool
+            self.pool = CleaningPool.from_settings(self.settings, self.workers)
+        return self.pool
 
     def process_item(self, item, spider=None):
         if isinstance(item, Rejection):  # a request that got no usable response (a spider's errback)
@@ -111,12 +130,8 @@ class CleaningPipeline:
 
     async def _clean_in_pool(self, page: Page, profile: str | None):
         from scrapy.utils.defer import maybe_deferred_to_future
-
-        from .cleaning_pool import CleaningPool
-        if self.pool is None:
-            self.pool = CleaningPool.from_settings(self.settings, self.workers)
         try:
-            outcome = await maybe_deferred_to_future(self.pool.clean(page, profile))
+            outcome = await maybe_deferred_to_future(self._pool().clean(page, profile))
         except Rejected as rejection:  # too-slow, worker-died: the pool could not clean it
             portal = portal_name(self.cleaner, profile if isinstance(profile, str) else None, page.url)
             outcome = rejected(page, portal, rejection, None)
@@ -227,6 +242,9 @@ class PendingClaims:
         self.db.execute("CREATE TABLE claims (ns TEXT, k TEXT, v TEXT, o INTEGER, PRIMARY KEY (ns, k)) WITHOUT ROWID")
         # rowid order: a bucket's members are answered in the order they came, as the stores do
         self.db.execute("CREATE TABLE buckets (ns TEXT, b INTEGER, m BLOB, o INTEGER, UNIQUE (ns, b, m))")
+        # One transaction for the file's whole life: nothing here must survive the process, and a
+        # commit per claim (autocommit) cost more than the claim itself.
+        self.db.execute("BEGIN")
         self._owners: dict[int, tuple[int, object]] = {}  # id(owner) -> (number, owner kept alive)
 
     def _owner(self, owner) -> int:
@@ -244,26 +262,58 @@ class PendingClaims:
         claims = cls._by_store.setdefault(identity, cls())
         return _OwnerView(claims, owner, store)
 
-    def add(self, store, namespace: str, key: str, value: str, owner) -> str | None:
-        held = self.get(store, namespace, key)
-        if held is not None:
-            return held
-        self.db.execute("INSERT INTO claims VALUES (?, ?, ?, ?)", (namespace, key, value, self._owner(owner)))
-        return None
+    # Each call reads the pending claims and the store once for all its keys (a handful of SQL
+    # statements per article instead of a few per key), then writes the new claims in one go.
+    def add_many(self, store, namespace: str, pairs, owner) -> list[str | None]:
+        """Per pair: None if the key was new (it is now pending), else the value held first."""
+        pairs = list(pairs)
+        held = self._pending(namespace, [key for key, _ in pairs])
+        unknown = [key for key, _ in pairs if key not in held]
+        if unknown:
+            held.update((k, v) for k, v in zip(unknown, store.get_many(namespace, unknown)) if v is not None)
+        answers, new, mine = [], [], self._owner(owner)
+        for key, value in pairs:
+            answers.append(held.get(key))
+            if key not in held:  # a key twice in one call: the second sees the first
+                held[key] = value
+                new.append((namespace, key, value, mine))
+        self.db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?)", new)
+        return answers
 
-    def get(self, store, namespace: str, key: str) -> str | None:
-        row = self.db.execute("SELECT v FROM claims WHERE ns = ? AND k = ?", (namespace, key)).fetchone()
-        return row[0] if row else store.get(namespace, key)
+    def get_many(self, store, namespace: str, keys) -> list[str | None]:
+        keys = list(keys)
+        held = self._pending(namespace, keys)
+        unknown = [key for key in keys if key not in held]
+        if unknown:
+            held.update((k, v) for k, v in zip(unknown, store.get_many(namespace, unknown)) if v is not None)
+        return [held.get(key) for key in keys]
+
+    def _pending(self, namespace: str, keys: list) -> dict:
+        held = {}
+        for part in in_chunks(keys):
+            held.update(self.db.execute(f"SELECT k, v FROM claims WHERE ns = ? AND k IN ({marks(part)})",
+                                        (namespace, *part)))
+        return held
 
     def bucket_add(self, store, namespace: str, entries, owner) -> list[list[bytes]]:
-        """Members already in each bucket (stored or pending); the new ones wait here."""
-        stored = store.bucket_get(namespace, [bucket for bucket, _ in entries])
+        """Members already in each bucket (stored, then pending in the order they came); the new
+        ones wait here."""
+        entries = list(entries)
+        buckets = [bucket for bucket, _ in entries]
+        stored = store.bucket_get(namespace, buckets)
+        pending: dict[int, list[bytes]] = {}
+        for part in in_chunks(sorted(set(buckets))):
+            for bucket, member in self.db.execute(
+                    f"SELECT b, m FROM buckets WHERE ns = ? AND b IN ({marks(part)}) ORDER BY rowid", (namespace, *part)):
+                pending.setdefault(bucket, []).append(bytes(member))
         answers, mine = [], self._owner(owner)
         for (bucket, member), held in zip(entries, stored):
-            pending = [bytes(m) for m, in self.db.execute(
-                "SELECT m FROM buckets WHERE ns = ? AND b = ? ORDER BY rowid", (namespace, bucket))]
-            answers.append([m for m in [*held, *pending] if m != member])
-            self.db.execute("INSERT OR IGNORE INTO buckets VALUES (?, ?, ?, ?)", (namespace, bucket, member, mine))
+            waiting = pending.setdefault(bucket, [])
+            answers.append([m for m in [*held, *waiting] if m != member])
+            if member not in waiting:
+                waiting.append(member)
+        self.db.executemany("INSERT OR IGNORE INTO buckets VALUES (?, ?, ?, ?)",
+                            ((namespace, bucket, member, mine) for bucket, member in entries))
         return answers
 
     def flush(self, store, owner) -> None:
@@ -288,10 +338,16 @@ class _OwnerView(StateStore):
         self.claims, self.owner, self.store = claims, owner, store
 
     def add(self, namespace, key, value):
-        return self.claims.add(self.store, namespace, key, value, self.owner)
+        return self.claims.add_many(self.store, namespace, [(key, value)], self.owner)[0]
+
+    def add_many(self, namespace, pairs):
+        return self.claims.add_many(self.store, namespace, pairs, self.owner)
 
     def get(self, namespace, key):
-        return self.claims.get(self.store, namespace, key)
+        return self.claims.get_many(self.store, namespace, [key])[0]
+
+    def get_many(self, namespace, keys):
+        return self.claims.get_many(self.store, namespace, keys)
 
     def bucket_add(self, namespace, entries):
         return self.claims.bucket_add(self.store, namespace, entries, self.owner)

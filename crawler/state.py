@@ -9,7 +9,8 @@ two workers never both see a key as new. The whole API:
 - `add(ns, key, value)` / `add_many(ns, [(key, value), ...])`: record unless present; None for a
   new key, else the value recorded first. `add_many` is one transaction (SQLite) or one round trip
   (Redis): use it to write a batch.
-- `get(ns, key)`: the value, or None. `put(ns, key, value)`: set it, replacing what was there (for
+- `get(ns, key)`: the value, or None; `get_many(ns, keys)`: the values of several keys at once.
+  `put(ns, key, value)`: set it, replacing what was there (for
   state that changes, like a site's template samples; never for first-come-wins claims).
 - `bucket_add(ns, [(bucket, member), ...])`: a multimap for similarity buckets (SimHash blocks):
   adds each member (bytes) to its bucket (an int below 2**48) and returns, per entry, the members
@@ -32,6 +33,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+def in_chunks(values: list, size: int = 500):
+    """Lists of at most `size` values: SQLite limits the parameters of one statement."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def marks(values) -> str:
+    return ", ".join("?" * len(values))
+
+
 class StateStore:
     def add(self, namespace: str, key: str, value: str) -> str | None:
         """Record key -> value unless key is present. Returns None if it was new, else the value
@@ -48,6 +59,9 @@ class StateStore:
 
     def get(self, namespace: str, key: str) -> str | None:
         raise NotImplementedError
+
+    def get_many(self, namespace: str, keys) -> list[str | None]:
+        return [self.get(namespace, key) for key in keys]
 
     def put(self, namespace: str, key: str, value: str) -> None:
         raise NotImplementedError
@@ -153,6 +167,14 @@ class SqliteStore(StateStore):
         row = self._db.execute("SELECT v FROM state WHERE ns = ? AND k = ?", (namespace, key)).fetchone()
         return row[0] if row else None
 
+    def get_many(self, namespace, keys):
+        keys = list(keys)
+        held = {}
+        for part in in_chunks(keys):
+            held.update(self._db.execute(f"SELECT k, v FROM state WHERE ns = ? AND k IN ({marks(part)})",
+                                         (namespace, *part)))
+        return [held.get(key) for key in keys]
+
     def put(self, namespace, key, value):
         with self._lock, self._transaction():
             self._db.execute("INSERT OR REPLACE INTO state VALUES (?, ?, ?)", (namespace, key, value))
@@ -178,8 +200,13 @@ class SqliteStore(StateStore):
                                  ((namespace, bucket, member) for bucket, member in entries))
 
     def bucket_get(self, namespace, buckets):
-        return [[bytes(m) for m, in self._db.execute("SELECT m FROM buckets WHERE ns = ? AND b = ?",
-                                                       (namespace, bucket)).fetchall()] for bucket in buckets]
+        buckets = list(buckets)
+        held: dict[int, list[bytes]] = {}
+        for part in in_chunks(sorted(set(buckets))):
+            for bucket, member in self._db.execute(
+                    f"SELECT b, m FROM buckets WHERE ns = ? AND b IN ({marks(part)}) ORDER BY b, m", (namespace, *part)):
+                held.setdefault(bucket, []).append(bytes(member))
+        return [list(held.get(bucket, ())) for bucket in buckets]
 
     @contextmanager
     def _transaction(self):

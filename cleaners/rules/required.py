@@ -7,7 +7,10 @@ alternative, a run of literal characters that every match of that alternative co
 '版權所有' for `版[权權]所有`), and returns a pattern of those runs: a plain alternation of literals, which
 the regex engine scans for by their first characters. Under IGNORECASE a cased letter is not a
 literal; an alternative whose only literals are ASCII letters requires "some character matching an
-ASCII letter" instead (LATIN, which holds the non-ASCII characters that match one case-insensitively).
+ASCII letter" instead (LATIN, which holds the non-ASCII characters that match one case-insensitively),
+and one made of digits (\\d) requires a digit.
+
+The pattern is read with CPython's own parser (re._parser, as re itself does; Python >= 3.11 here).
 
 It only ever answers with what is certain: anything it cannot read (a class of ranges, a repeat that
 may be empty, an alternative with nothing literal) makes it answer None, and the rule searches every
@@ -43,6 +46,8 @@ class Required:
 
 
 def required(regex: re.Pattern) -> Required | None:
+    if not isinstance(regex.pattern, str):
+        return None
     try:
         parsed = _parser.parse(regex.pattern, regex.flags)
     except Exception:  # (an unreadable pattern is simply searched)

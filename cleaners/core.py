@@ -4,6 +4,7 @@ Scrapy's item pipelines call the steps one by one; the command line and the benc
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from . import bounds
@@ -15,7 +16,7 @@ from .metadata import extract_metadata
 from .normalise import normalise
 from .profiles import ProfileRegistry
 from .rules import DEFAULT_RULES, apply_rules
-from .script import han_count, is_japanese
+from .script import char_counter, han_count, is_japanese
 from .validate import validate
 
 
@@ -93,10 +94,16 @@ def _drop_ruby_annotations(doc: Document) -> None:
         el.drop_tree()
 
 
+_IDEOGRAPHS = "\u3400-\u4dbf\u4e00-\u9fff"   # (not U+4DC0-4DFF, the Yijing symbols between them)
+_IDEOGRAPH_RUNS = re.compile(f"[{_IDEOGRAPHS}]+")
+_ideographs = char_counter(_IDEOGRAPHS)
+
+
 def _language(text: str) -> str:
     sample = text[:2000]
     han = han_count(sample)
-    letters = sum(map(str.isalpha, sample))
+    # (every character of the CJK ideograph blocks is a letter: counted in C, the rest one by one)
+    letters = _ideographs(sample) + sum(map(str.isalpha, _IDEOGRAPH_RUNS.sub("", sample)))
     if is_japanese(sample):
         return "ja"
     return "zh" if letters and han / letters > 0.3 else "en" if letters else ""

@@ -304,3 +304,22 @@ def test_what_a_rule_requires_is_in_every_line_its_pattern_matches():
     assert required(re.compile("kelvin", re.I))("\u212aelvin")
     assert required(re.compile("a?b*|c")) is None and required(re.compile("[a-z]x")) is not None
     assert required(re.compile("[a-z]+")) is None and required(re.compile("^版权|^(?:a|^b)")) is None
+
+
+def test_letters_and_remembered_needs_give_what_the_plain_loops_gave():
+    from cleaners.core import _IDEOGRAPH_RUNS, _ideographs
+    from cleaners.rules import DEFAULT_RULES, LineRule
+    from cleaners.rules import base
+    # _language counts the CJK ideograph blocks as letters without looking: all of them must be.
+    assert all(chr(c).isalpha() for r in ((0x3400, 0x4dc0), (0x4e00, 0xa000)) for c in range(*r))
+    rnd = random.Random(13)
+    texts = list(random_texts()) + ["".join(chr(rnd.choice([rnd.randrange(0x3400, 0xa000), rnd.randrange(32, 0x3000),
+                                                            0x4dc5, 0x3007, 0xb2, 0x2167])) for _ in range(rnd.randint(0, 200)))
+                                    for _ in range(2000)]
+    for text in texts:
+        assert _ideographs(text) + sum(map(str.isalpha, _IDEOGRAPH_RUNS.sub("", text))) == sum(map(str.isalpha, text))
+    rules = [r for r in DEFAULT_RULES if isinstance(r, LineRule) and r.needs is not None]
+    for rule in rules:
+        for text in texts + [text + "abc" for text in texts]:
+            assert rule._needs(text) == bool(rule.needs.search(text))
+    assert len(base._NEEDS_SEEN) < len(rules) and all(len(seen) <= base._NEEDS_REMEMBERED for seen in base._NEEDS_SEEN.values())

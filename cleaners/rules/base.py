@@ -42,6 +42,25 @@ def squash_upto(text: str, limit: int, runs: re.Pattern = _WORD_RUN) -> str | No
     return "".join(parts).lower()
 
 
+# The answers of each `needs` pattern, shared by the rules that name the same one (the six English
+# rules all need a Latin letter: one search per line, not six). Bounded: cleared when full.
+_NEEDS_SEEN: dict = {}
+_NEEDS_REMEMBERED = 4096
+
+
+def _remembered(pattern: re.Pattern):
+    seen, search = _NEEDS_SEEN.setdefault(pattern, {}), pattern.search
+
+    def test(text: str) -> bool:
+        found = seen.get(text)
+        if found is None:
+            if len(seen) >= _NEEDS_REMEMBERED:
+                seen.clear()
+            found = seen[text] = search(text) is not None
+        return found
+    return test
+
+
 def content_span(lines: list[Line]) -> tuple[int, int]:
     """Index of the first and last prose line; (0, -1) when there is none."""
     idx = [i for i, line in enumerate(lines) if is_prose(line)]
@@ -78,6 +97,7 @@ class LineRule(Rule):
         # `needs`: a character class every match contains (each alternative of the pattern), searched
         # first: one quick scan rules out most lines before the pattern's alternation is tried.
         self.needs = compile_tolerant(needs) if needs else None
+        self._needs = _remembered(self.needs) if needs else None
         # Without one, what every match must contain, read from the pattern (rules.required).
         self.required = required(self.regex) if self.needs is None else None
 
@@ -88,7 +108,7 @@ class LineRule(Rule):
         """Indexes of the lines the rule matches: short enough, holding `needs`, matching the pattern
         (the one test, run over all lines at once)."""
         max_len, search = self.max_len, self.regex.search
-        needs = self.needs.search if self.needs is not None else self.required
+        needs = self._needs if self._needs is not None else self.required
         return {i for i, line in enumerate(lines) if len(line.text) <= max_len
                 and (needs is None or needs(line.text)) and search(line.text)}
 

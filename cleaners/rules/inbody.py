@@ -142,7 +142,9 @@ def _squash(text: str) -> str:
 
 def _chinese_sentence(text: str) -> bool:
     """A whole Chinese sentence (a repeated label, name or list entry is not a quote)."""
-    return han_count(text) >= 20 and text.strip().endswith(_CLOSES_SENTENCE)
+    # (the end first, then 20 Han characters among the first 40 before counting them all)
+    return (text.strip().endswith(_CLOSES_SENTENCE) and len(text) >= 20
+            and (han_count(text[:40]) >= 20 or han_count(text) >= 20))
 
 
 # How a sentence ends: 。！？, and the closing quote after it if any.

@@ -23,6 +23,7 @@ from typing import Iterable, Iterator
 from .core import Cleaner
 from .document import Page, Rejected
 from .extract import EXTRACTORS
+from .processes import exit_with_parent
 from .profiles import ProfileError, ProfileRegistry
 from .review.cli import add_review_parser, review_main
 
@@ -93,6 +94,7 @@ _worker: tuple | None = None
 
 def _init_worker(portal: str, url: str | None, convert: str | None, extractor: str) -> None:
     global _worker
+    exit_with_parent()
     _worker = (Cleaner(ProfileRegistry.default(), convert=convert, generic=extractor), portal, url)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from cleaners import Cleaner, Page, ProfileRegistry, Rejected
 from cleaners.learn.site import as_site_template, site_rule
+from cleaners.processes import exit_with_parent
 from cleaners.profiles import Profile, ProfileError
 from cleaners.rules import DEFAULT_RULES
 
@@ -106,28 +107,10 @@ _worker_prints = False  # also fingerprint each article for DuplicatesPipeline (
 
 def init_worker(values: dict) -> None:
     global _worker_cleaner, _worker_prints
-    _exit_with_parent()
+    exit_with_parent()
     _worker_cleaner = cleaner_from_values(values)
     enabled = values.get("DUPLICATES_ENABLED", True)
     _worker_prints = enabled.lower() not in ("0", "false", "") if isinstance(enabled, str) else bool(enabled)
-
-
-def _exit_with_parent() -> None:
-    """A worker whose crawl was killed (SIGKILL, the OOM killer) would wait for work forever: it
-    holds both ends of its task queue, so the queue never reports the parent gone. The parent's
-    sentinel does."""
-    import multiprocessing
-    import threading
-    from multiprocessing.connection import wait
-
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch():
-        wait([parent.sentinel])
-        os._exit(0)
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def clean_in_worker(page: Page, profile: str | dict | None) -> Outcome:

@@ -88,3 +88,43 @@ def test_progress_bar_only_on_a_terminal():
     assert proc.returncode == 0
     assert b"7/7" in shown and b"page/s" in shown  # tqdm's bar, then the summary line
     assert b"extract: 7 pages -> 4 articles" in shown
+
+
+def test_workers_do_not_outlive_a_killed_extract(tmp_path):
+    """A SIGKILLed `extract --jobs 2` must not leave its workers waiting for work forever."""
+    import os
+    import signal
+    import time
+    pages = sorted(FIXTURES.glob("*/*.html"))
+    listing = tmp_path / "inputs.txt"
+    listing.write_text("\n".join(map(str, pages * 200)) + "\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "cleaners", "extract", "--quiet", "--jobs", "2",
+                             "--from", str(listing)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def children():
+        try:
+            with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as fh:
+                return [int(pid) for pid in fh.read().split()]
+        except FileNotFoundError:
+            return []
+    deadline = time.monotonic() + 60
+    while len(children()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    workers = children()
+    assert len(workers) >= 2 and proc.poll() is None, "extract ended before its workers could be seen"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+
+    def alive(pid):
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                return fh.read().split(") ")[1][0] != "Z"
+        except FileNotFoundError:
+            return False
+    deadline = time.monotonic() + 10
+    while any(map(alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in workers if alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left

@@ -70,8 +70,13 @@ class FloorPipeline:
         return ArticleItem(url=found[0].url, portal=PORTAL)
 
 
-FLOOR_PIPELINES = json.dumps({"bench.crawl.FloorPipeline": 100, "crawler.pipelines.CleaningPipeline": None,
-                              "crawler.pipelines.DuplicatesPipeline": None, "crawler.pipelines.ZyteShapePipeline": None})
+# Every pipeline of the add-on off (crawler.addons.COMPONENTS), FloorPipeline alone. Until the
+# add-on honoured {path: None} (commit after 4b4340b) these stayed on as pass-throughs.
+FLOOR_PIPELINES = json.dumps({"bench.crawl.FloorPipeline": 100,
+                              **{path: None for path in ("crawler.site_templates.SiteTemplatePipeline",
+                                                         "crawler.pipelines.CleaningPipeline",
+                                                         "crawler.pipelines.DuplicatesPipeline",
+                                                         "crawler.pipelines.ZyteShapePipeline")}})
 
 
 # -- the synthetic portal ------------------------------------------------------------------------

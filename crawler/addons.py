@@ -15,6 +15,7 @@ import logging
 from pathlib import PurePosixPath
 
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from scrapy.utils.misc import load_object
 from scrapy.utils.project import data_path
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,9 @@ class Cleaning:
         apply_defaults(settings)
         for name, components in COMPONENTS.items():
             for path, order in components.items():
-                settings.setdefault_in_component_priority_dict(name, path, order)
+                # The class, not its path: Scrapy compares each entry already there, loaded, with
+                # it, so a project's {path: None} keeps the component off (a path never matched).
+                settings.setdefault_in_component_priority_dict(name, load_object(path), order)
         _set_at_least_addon(settings, "FEED_STORAGES", {**FEED_STORAGES, **settings.getdict("FEED_STORAGES")})
         split_feeds(settings)
 

@@ -255,3 +255,18 @@ def test_the_project_spiders_use_the_same_addon():
     settings = get_project_settings()
     assert "crawler.addons.Cleaning" in settings.getdict("ADDONS")
     assert not any(k.startswith("crawler.") for k in settings.getdict("ITEM_PIPELINES"))
+
+
+def test_a_project_can_turn_off_the_addons_components():
+    """ITEM_PIPELINES = {path: None} keeps one of the add-on's components off, as for any Scrapy
+    component; the others are still added."""
+    from scrapy.settings import Settings
+    from scrapy.utils.conf import build_component_list
+
+    from crawler.addons import Cleaning
+    settings = Settings({"ITEM_PIPELINES": {"crawler.pipelines.DuplicatesPipeline": None}}, priority="cmdline")
+    Cleaning().update_settings(settings)
+    enabled = build_component_list(settings.getwithbase("ITEM_PIPELINES"))
+    names = [c if isinstance(c, str) else f"{c.__module__}.{c.__qualname__}" for c in enabled]
+    assert "crawler.pipelines.DuplicatesPipeline" not in names
+    assert "crawler.pipelines.CleaningPipeline" in names

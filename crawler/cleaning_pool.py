@@ -45,9 +45,9 @@ from .cleaning import clean_in_worker, init_worker, run_batch
 
 logger = logging.getLogger(__name__)
 
-# A worker is replaced after this many batches (1,000 to 16,000 pages), so a slow leak in a parser
+# A worker is replaced after this many batches (5,000 to 80,000 pages), so a slow leak in a parser
 # never accumulates, while its replacement's start-up (about a second) stays rare.
-TASKS_PER_WORKER = 1000
+TASKS_PER_WORKER = 5000
 BATCH = 16  # pages at most in one task
 AHEAD = 4   # batches handed to each worker at once: it never waits for the reactor to send the next
 

@@ -12,7 +12,8 @@ runs, one after the other:
   first figures were measured against);
 - crawl: the full crawl (default pipelines and settings, state in a fresh SQLite file);
   the floor and the crawl run --repeat times (3), one after the other, and the median of each is kept;
-- extract -j1 / -j2: `python -m cleaners extract --portal benchport` over the article files;
+- extract -j1 / -j2: `python -m cleaners extract --portal benchport` over the article files (the
+  median of --repeat runs too);
 - redis: one distributed worker (DISTRIBUTED=redis) on a throw-away redis-server, INFO memory
   used_memory before seeding and after the crawl, and MEMORY USAGE of the state keys alone; then
   two workers started together on another fresh server (their wall time until the last ends).
@@ -301,8 +302,8 @@ def run(pages: int, use_redis: bool, repeat: int = 1) -> dict:
         row["floor100"] = scrapy_crawl(portal, out / "floor100.jsonl", f"ITEM_PIPELINES={FLOOR_PIPELINES}",
                                        "CONCURRENT_ITEMS=100", env=env)
         for jobs in (1, 2):
-            print(f"[{pages}] extract --jobs {jobs} ...", file=sys.stderr)
-            row[f"extract{jobs}"] = extract(portal, jobs, env)
+            print(f"[{pages}] extract --jobs {jobs}, {repeat} run(s) ...", file=sys.stderr)
+            row[f"extract{jobs}"] = median_run([extract(portal, jobs, env) for _ in range(repeat)])
         row["simhash"] = simhash_cost(portal)
         row["false_duplicates"] = max(
             sum('"duplicate-of' in line for line in open(rejections, encoding="utf-8")) if rejections.exists() else 0
@@ -373,7 +374,7 @@ def section(rows: list[dict], loads: list[str]) -> str:
                          f"has its own cleaning process: 4 processes on {os.cpu_count()} CPUs).")
     repeats = {len(row["crawl"].get("runs", [0])) for row in rows}
     runs = "One run per size (not a median)" if repeats == {1} else \
-        f"Floor and full crawl: median of {'/'.join(map(str, sorted(repeats)))} runs, run side by side; the other rows one run"
+        f"Floor, full crawl and extract: median of {'/'.join(map(str, sorted(repeats)))} runs (floor and crawl run side by side); the other rows one run"
     lines += ["", f"Method: see `bench/crawl.py`'s docstring. {runs}. Wall-clock "
               "ratios are what the targets name, but they hold only when the CPUs are free: CPU seconds "
               "(user + system of the whole process tree) show the cost itself whatever the load."]

@@ -20,9 +20,11 @@ Faults end as rejections, never as a stuck crawl:
   page the pool held becomes a suspect;
 - a worker that dies (a crash in a C extension, the OOM killer) breaks the pool, and every page
   the pool held is a suspect too;
+- a batch whose task raised, or whose results did not pickle, makes its pages suspects too;
 - suspects are cleaned again one at a time: the one that hangs while alone becomes `too-slow`, the
-  one that kills its worker while alone `worker-died`; the others come through unharmed. A hung
-  page therefore costs up to twice CLEANERS_TIMEOUT.
+  one that kills its worker while alone `worker-died`, the one whose task raises alone
+  `extract-failed`; the others come through unharmed. A hung page therefore costs up to twice
+  CLEANERS_TIMEOUT.
 
 Settings: CLEANERS_WORKERS (default: CPU count - 1, at least 1; 0 cleans in-process, on the
 reactor, without this module), CLEANERS_TIMEOUT (seconds, default 60).
@@ -190,7 +192,11 @@ class CleaningPool:
                 return
             outcomes = [Rejected("worker-died", "the cleaning worker died on this page (a crash or the memory limit)")]
         except Exception as exc:  # the task raised (clean_page never does) or a result did not pickle
-            outcomes = [Rejected("extract-failed", f"cleaning worker: {type(exc).__name__}: {exc}")] * len(batch.jobs)
+            if not batch.alone:  # which page: one at a time, so the others come through
+                self._suspects.extend(batch.jobs)
+                self._pump()
+                return
+            outcomes = [Rejected("extract-failed", f"cleaning worker: {type(exc).__name__}: {exc}")]
         for job, outcome in zip(batch.jobs, outcomes):
             job.settle(outcome)
         self._pump()

@@ -23,6 +23,12 @@ def hang_on_marker(page, portal):
     return clean_in_worker(page, portal)
 
 
+def raise_on_marker(page, portal):
+    if b"<!--CRASH-->" in page.body:
+        raise ValueError("a task that raises")
+    return clean_in_worker(page, portal)
+
+
 def extract_crash_on_marker(paths):
     """cleaners.cli.extract_chunk, but a saved page marked CRASH kills the worker cleaning it."""
     from cleaners.cli import extract_chunk

@@ -59,6 +59,18 @@ def test_a_dead_worker_and_a_hung_page_become_rejections(pages):
         [by_url["http://example.cn/crash.html"]]
 
 
+def test_a_task_that_raises_costs_only_its_own_page(pages):
+    """Pages travel in batches: the page whose task raised is `extract-failed`; the pages that
+    shared its batch are cleaned again alone and come through."""
+    results = run_pool("raise_on_marker", 1, pages)["results"]
+    by_url = {r["url"]: r for r in results}
+    assert by_url["http://example.cn/crash.html"]["reason"] == "extract-failed"
+    assert "a task that raises" in by_url["http://example.cn/crash.html"]["detail"]
+    others = [r for r in results if r["url"] != "http://example.cn/crash.html"]
+    assert len(others) == len(pages) - 1 and not any(r.get("reason") == "extract-failed" for r in others)
+    assert sum(r.get("article", False) for r in others) >= 5
+
+
 @pytest.mark.parametrize("portal", ["investchn", "netease-hao"])
 def test_a_crawl_emits_the_same_items_and_rejections_whatever_the_number_of_workers(portal, tmp_path):
     from crawlrun import crawl

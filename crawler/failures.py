@@ -8,7 +8,6 @@ callback raised before handing it over (`spider-error`).
 """
 from __future__ import annotations
 
-import logging
 import weakref
 
 from scrapy import Request
@@ -16,7 +15,6 @@ from scrapy.exceptions import (CannotResolveHostError, DownloadCancelledError, D
                                DownloadTimeoutError, IgnoreRequest, ResponseDataLossError)
 from scrapy.http.request import NO_CALLBACK
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.log import failure_to_exc_info
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
@@ -24,7 +22,6 @@ from .extensions import Accounting, item_url
 from .items import Rejection
 from .middlewares import RequestRejected
 
-logger = logging.getLogger(__name__)
 
 
 def failure_reason(failure) -> tuple[str, int | None, str]:
@@ -115,14 +112,15 @@ class UnhandledFailures:
             return [rejection_for(Failure(exception), request, self._portal())]  # through the pipelines
         if response in self.handed_over:
             return None  # the page has its record; Scrapy logs the error
-        # The callback failed before handing the page over: log it as Scrapy would, and record it.
-        failure = Failure(exception)
-        logger.error("Spider error processing %s", response, exc_info=failure_to_exc_info(failure),
-                     extra={"spider": spider})
-        self.crawler.stats.inc_value(f"spider_exceptions/{type(exception).__name__}")
-        url = asked_url(request) if request is not None else response.url
-        return [Rejection(url=url, portal=self._portal(), status=response.status, reason="spider-error",
-                          detail=f"{type(exception).__name__}: {exception}")]
+        # The callback failed before handing the page over: record it, and let the exception go on
+        # to Scrapy (its log line, stats, spider_error signal, and CloseSpider still closing).
+        accounting = self.crawler.get_extension(Accounting)
+        if accounting is not None:
+            url = asked_url(request) if request is not None else response.url
+            self.crawler.stats.inc_value("accounting/pages")
+            accounting.emit(Rejection(url=url, portal=self._portal(), status=response.status, reason="spider-error",
+                                      detail=f"{type(exception).__name__}: {exception}"), response)
+        return None
 
     def _portal(self) -> str | None:
         return getattr(self.crawler.spider, "name", None)

@@ -120,13 +120,17 @@ def _line_keys_squashed(lines) -> list[str]:
     keys = {}
     for squashed in lines:
         if len(squashed) >= MIN_LINE_CHARS:
-            keys.setdefault(hashlib.sha1(squashed.encode("utf-8")).hexdigest()[:16], None)
+            keys.setdefault(_exact_squashed(squashed), None)
     return list(keys)
 
 
 def line_sketch(text: str, k: int = LINE_SKETCH) -> list[str]:
     """The k paragraph keys with the smallest hashes (a bottom-k sketch of the paragraph set)."""
-    return sorted(line_keys(text))[:k]
+    return _bottom(line_keys(text), k)
+
+
+def _bottom(keys, k: int = LINE_SKETCH) -> list[str]:
+    return sorted(keys)[:k]
 
 
 def jaccard(shared: int, mine: int, theirs: int) -> float:
@@ -167,7 +171,7 @@ class Prints:
         squashed = "".join(words).lower()
         self.simhash = _simhash_squashed(squashed[:_MAX_CHARS])
         self.exact = _exact_squashed(squashed)[:4]
-        self.sketch = sorted(_line_keys_squashed(w.lower() for w in words))[:LINE_SKETCH]
+        self.sketch = _bottom(_line_keys_squashed(w.lower() for w in words))
 
     def fits(self, body: str) -> bool:
         return self.body is body or self.body == body

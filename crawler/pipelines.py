@@ -86,6 +86,7 @@ class CleaningPipeline:
         self.workers = workers
         self.settings = settings
         self.pool = None  # started when the spider opens (CLEANERS_WORKERS > 0)
+        self._tuned = False  # the collector tuned while this pipeline is open (crawler.collector)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -105,7 +106,7 @@ class CleaningPipeline:
             self._pool().start()
 
     def close_spider(self, spider=None):
-        if getattr(self, "_tuned", False):
+        if self._tuned:
             from . import collector
             collector.restore()
             self._tuned = False
@@ -267,10 +268,7 @@ class PendingClaims:
     def add_many(self, store, namespace: str, pairs, owner) -> list[str | None]:
         """Per pair: None if the key was new (it is now pending), else the value held first."""
         pairs = list(pairs)
-        held = self._pending(namespace, [key for key, _ in pairs])
-        unknown = [key for key, _ in pairs if key not in held]
-        if unknown:
-            held.update((k, v) for k, v in zip(unknown, store.get_many(namespace, unknown)) if v is not None)
+        held = self._held(store, namespace, [key for key, _ in pairs])
         answers, new, mine = [], [], self._owner(owner)
         for key, value in pairs:
             answers.append(held.get(key))
@@ -282,11 +280,16 @@ class PendingClaims:
 
     def get_many(self, store, namespace: str, keys) -> list[str | None]:
         keys = list(keys)
+        held = self._held(store, namespace, keys)
+        return [held.get(key) for key in keys]
+
+    def _held(self, store, namespace: str, keys: list) -> dict:
+        """key -> value for the keys pending here or in the store (pending first)."""
         held = self._pending(namespace, keys)
         unknown = [key for key in keys if key not in held]
         if unknown:
             held.update((k, v) for k, v in zip(unknown, store.get_many(namespace, unknown)) if v is not None)
-        return [held.get(key) for key in keys]
+        return held
 
     def _pending(self, namespace: str, keys: list) -> dict:
         held = {}

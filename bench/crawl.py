@@ -38,6 +38,8 @@ import threading
 import time
 from pathlib import Path
 
+from crawler.addons import COMPONENTS
+
 from .report import write_section
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,13 +73,9 @@ class FloorPipeline:
         return ArticleItem(url=found[0].url, portal=PORTAL)
 
 
-# Every pipeline of the add-on off (crawler.addons.COMPONENTS), FloorPipeline alone. Until the
-# add-on honoured {path: None} (commit after 4b4340b) these stayed on as pass-throughs.
+# Every pipeline of the add-on off, FloorPipeline alone.
 FLOOR_PIPELINES = json.dumps({"bench.crawl.FloorPipeline": 100,
-                              **{path: None for path in ("crawler.site_templates.SiteTemplatePipeline",
-                                                         "crawler.pipelines.CleaningPipeline",
-                                                         "crawler.pipelines.DuplicatesPipeline",
-                                                         "crawler.pipelines.ZyteShapePipeline")}})
+                              **{path: None for path in COMPONENTS["ITEM_PIPELINES"]}})
 
 
 # -- the synthetic portal ------------------------------------------------------------------------

@@ -73,8 +73,9 @@ class CleaningPool:
         self._options = (dict(cleaner_settings or {}),)
         self._executor: ProcessPoolExecutor | None = None
         self._reactor = reactor
-        # Batches handed over at once: enough to keep each worker busy while results travel back,
-        # few enough that a batch's time limit runs while it is being cleaned, not while it queues.
+        # Batches handed over at once: enough to keep each worker busy while results travel back.
+        # A batch's time limit starts when it is handed over, so it also covers the batches queued
+        # ahead of it on its worker (at most AHEAD - 1, each a fraction of a second of work).
         self._limit = AHEAD * self.workers
         self._waiting: deque[_Job] = deque()
         self._suspects: deque[_Job] = deque()  # in the pool when it broke or hung: retried one at a time

@@ -40,7 +40,7 @@ def restore() -> None:
     if _open == 0:
         return
     _open -= 1
-    if _open == 0 and _saved is not None:
+    if _open == 0:
         gc.set_threshold(*_saved)
         gc.unfreeze()
         _saved = None

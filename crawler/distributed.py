@@ -37,7 +37,7 @@ warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module="scr
 # What the switch sets; a -s on the command line still wins over each of them.
 REDIS_SETTINGS = {
     "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
-    # scrapy-redis's dupefilter, stored compactly (~12 B a request instead of ~90).
+    # scrapy-redis's dupefilter, stored compactly (~14-18 B a request instead of ~95: README).
     "DUPEFILTER_CLASS": "crawler.redis_state.CompactDupeFilter",
     # A worker that stops (finished, killed, redeployed) must not flush the queue the others share.
     "SCHEDULER_PERSIST": True,
